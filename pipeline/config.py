@@ -1,0 +1,352 @@
+"""The one config loader: YAML in, typed dataclasses out, loud errors before any work.
+
+`yaml.safe_load` gives plain data; `_build` turns it into the dataclasses below, checking every
+key and type against the dataclass fields. Filter-rule files referenced from `quality:` are
+inlined, so the resolved config written to `RUN/config.yaml` says everything about the run.
+Every error names the file, the dotted key, the line and the valid choices (exit code 2).
+"""
+
+from __future__ import annotations
+
+import collections.abc
+import dataclasses
+import inspect
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from pipeline.yaml_source import YamlSource, load_yaml
+
+STAGES = ("extract", "langid", "quality", "dedup", "recovery", "tokenizer", "shards", "report")
+LANGUAGES = ("en", "zh")
+
+
+class ConfigError(Exception):
+    """A config problem found before any work started; the CLI prints it and exits 2."""
+
+    def __init__(self, message: str, source: YamlSource | None = None, key: str = ""):
+        where = source.where(key) if source else ""
+        super().__init__(f"{where}{key + ': ' if key else ''}{message}")
+
+
+@dataclass
+class RunConfig:
+    output: str = "runs/thresher"  # the run folder
+    seed: int = 0
+    tasks: int = 2  # datatrove tasks per parallel stage (input files are shared out among them)
+    workers: int = 2  # tasks run at the same time on the local executor
+    executor: Literal["local", "slurm"] = "local"
+
+
+@dataclass
+class InputConfig:
+    paths: list[str] = field(default_factory=list)  # files, folders, globs or fsspec URLs
+    format: Literal["auto", "warc", "jsonl", "parquet"] = "auto"
+    text_key: str = "text"  # for jsonl/parquet: the field that holds the text
+    id_key: str = "id"
+
+
+@dataclass
+class ExtractConfig:
+    extractor: Literal["trafilatura"] = "trafilatura"
+    favour_precision: bool = True  # FineWeb's setting
+    timeout_s: float = 1.0  # per page; a page that takes longer is dropped and counted
+
+
+@dataclass
+class LangidConfig:
+    # Minimum lid.176 score per kept language. 0.65 is FineWeb's English threshold; Chinese web
+    # pages carry more Latin UI strings, so their whole-page score runs lower.
+    min_score: dict[str, float] = field(default_factory=lambda: {"en": 0.65, "zh": 0.5})
+    # A page lid.176 calls Chinese but whose CJK text has this much kana is Japanese: kanji alone
+    # fool character-based detectors.
+    max_kana_frac_for_zh: float = 0.05
+
+
+@dataclass
+class RuleSpec:
+    use: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class DedupConfig:
+    # Shingles: word n-grams for English, character n-grams for Chinese (no spaces to split on).
+    n_grams: dict[str, int] = field(default_factory=lambda: {"en": 5, "zh": 5})
+    # 14 buckets of 8 hashes (FineWeb's setting): a pair at Jaccard 0.685 is caught half the time.
+    num_buckets: int = 14
+    hashes_per_bucket: int = 8
+
+
+@dataclass
+class FalseDuplicatesConfig:
+    enabled: bool = True
+    # A removed duplicate whose true Jaccard to its cluster's survivor is below this was chained
+    # in by LSH banding or transitive clustering, not by being a near copy: it is re-admitted.
+    min_jaccard: float = 0.7
+
+
+@dataclass
+class RecoveryConfig:
+    false_duplicates: FalseDuplicatesConfig = field(default_factory=FalseDuplicatesConfig)
+
+
+@dataclass
+class TokenizerConfig:
+    vocab_size: int = 100000
+    min_frequency: int = 2
+    # Byte budget of training text, sampled from the final documents (DeepSeek used ~24 GB).
+    max_train_bytes: int = 2000000000
+    # The embedding matrix is padded to a multiple of this: 100,000 learned + 16 special tokens
+    # -> 102,400 rows, DeepSeek-V2's embedding size.
+    pad_vocab_to_multiple_of: int = 4096
+
+
+@dataclass
+class ShardsConfig:
+    seq_len: int = 4096
+    packing: Literal["concat"] = "concat"
+    max_shard_tokens: int = 268435456  # 1 GiB of uint32 per shard file
+
+
+@dataclass
+class SlurmConfig:
+    partition: str | None = None
+    time: str = "04:00:00"
+    cpus_per_task: int = 1
+    mem_per_cpu_gb: int = 2
+    qos: str | None = None
+    sbatch_args: dict[str, str] = field(default_factory=dict)
+    env_command: str | None = None  # e.g. "source .venv/bin/activate"
+
+
+@dataclass
+class Config:
+    run: RunConfig = field(default_factory=RunConfig)
+    input: InputConfig = field(default_factory=InputConfig)
+    extract: ExtractConfig = field(default_factory=ExtractConfig)
+    langid: LangidConfig = field(default_factory=LangidConfig)
+    quality: dict[str, list[RuleSpec]] = field(default_factory=dict)
+    dedup: DedupConfig = field(default_factory=DedupConfig)
+    recovery: RecoveryConfig = field(default_factory=RecoveryConfig)
+    tokenizer: TokenizerConfig = field(default_factory=TokenizerConfig)
+    shards: ShardsConfig = field(default_factory=ShardsConfig)
+    slurm: SlurmConfig = field(default_factory=SlurmConfig)
+
+    def to_dict(self) -> dict:
+        data = dataclasses.asdict(self)
+        data["quality"] = {
+            lang: [{"use": r.use, **r.params} for r in rules] for lang, rules in self.quality.items()
+        }
+        return data
+
+
+def load_config(path: str | Path, overrides: list[str] = ()) -> Config:
+    """Load CONFIG, inline its filter-rule files, apply `--set key=value` overrides, validate."""
+    source = load_yaml(Path(path))
+    if not isinstance(source.data, dict):
+        raise ConfigError("the top level must be a mapping of sections", source)
+    _inline_rule_files(source)
+    for override in overrides:
+        _apply_override(source, override)
+    cfg = _build(Config, source.data, source, "")
+    _check_rules(cfg, source)
+    _check_values(cfg, source)
+    return cfg
+
+
+def _check_values(cfg: Config, source: YamlSource) -> None:
+    """Values of the right type that still cannot work: caught now, not an hour into the run."""
+
+    def need(ok: bool, key: str, message: str) -> None:
+        if not ok:
+            raise ConfigError(message, source, key)
+
+    need(cfg.run.tasks >= 1, "run.tasks", f"must be at least 1, got {cfg.run.tasks}")
+    need(cfg.run.workers >= 1, "run.workers", f"must be at least 1, got {cfg.run.workers}")
+    for lang, score in cfg.langid.min_score.items():
+        need(lang in LANGUAGES, f"langid.min_score.{lang}", f"unsupported language; valid: {list(LANGUAGES)}")
+        need(0.0 <= score <= 1.0, f"langid.min_score.{lang}", f"a score is between 0 and 1, got {score}")
+    for lang in LANGUAGES:
+        need(cfg.dedup.n_grams.get(lang, 0) >= 1, f"dedup.n_grams.{lang}", "give an n-gram size of at least 1 per language")
+    need(cfg.dedup.num_buckets >= 1 and cfg.dedup.hashes_per_bucket >= 1, "dedup.num_buckets", "buckets and hashes per bucket must be at least 1")
+    need(0.0 <= cfg.recovery.false_duplicates.min_jaccard <= 1.0, "recovery.false_duplicates.min_jaccard", "a Jaccard similarity is between 0 and 1")
+    # Byte-level BPE starts from the 256 byte symbols: a smaller vocabulary cannot exist.
+    need(cfg.tokenizer.vocab_size > 256, "tokenizer.vocab_size",
+         f"must exceed the 256-symbol byte alphabet, got {cfg.tokenizer.vocab_size}")
+    need(cfg.tokenizer.pad_vocab_to_multiple_of >= 1, "tokenizer.pad_vocab_to_multiple_of", "must be at least 1")
+    need(cfg.shards.seq_len >= 1, "shards.seq_len", f"must be a positive number of tokens, got {cfg.shards.seq_len}")
+
+
+def _inline_rule_files(source: YamlSource) -> None:
+    """`quality: {en: filters/en.yaml}` -> the file's `rules:` list, with its lines kept."""
+    quality = source.data.get("quality") or {}
+    if not isinstance(quality, dict):
+        return
+    for lang, value in quality.items():
+        if isinstance(value, str):
+            rule_path = source.path.parent / value
+            if not rule_path.is_file():
+                raise ConfigError(f"filter-rule file {rule_path} does not exist", source, f"quality.{lang}")
+            rules_source = load_yaml(rule_path)
+            if not isinstance(rules_source.data, dict) or "rules" not in rules_source.data:
+                raise ConfigError("a filter-rule file holds a `rules:` list", rules_source, "rules")
+            unknown = set(rules_source.data) - {"rules"}
+            if unknown:
+                raise ConfigError(f"unknown key(s) {sorted(unknown)}; valid: ['rules']", rules_source)
+            source.graft(("quality", lang), rules_source, ("rules",))
+
+
+def _apply_override(source: YamlSource, override: str) -> None:
+    """`dedup.num_buckets=20`; a list is indexed by position or by a rule's `use` name."""
+    if "=" not in override:
+        raise ConfigError(f"--set takes key=value, got {override!r}")
+    dotted, raw = override.split("=", 1)
+    value = yaml.safe_load(raw) if raw else ""
+    parts = dotted.split(".")
+    node = source.data
+    for depth, part in enumerate(parts):
+        last = depth == len(parts) - 1
+        where = ".".join(parts[: depth + 1])
+        if isinstance(node, list):
+            index = _list_index(node, part)
+            if index is None:
+                names = [r.get("use") for r in node if isinstance(r, dict)]
+                raise ConfigError(f"--set {override}: no item {part!r} here; valid: {names}", key=where)
+            if last:
+                node[index] = value
+            node = node[index]
+        elif isinstance(node, dict):
+            if last:
+                node[part] = value
+            elif part not in node:
+                node[part] = {}
+            node = node[part]
+        else:
+            raise ConfigError(f"--set {override}: {where} is not a section", key=where)
+
+
+def _list_index(items: list, part: str) -> int | None:
+    if part.isdigit():
+        return int(part) if int(part) < len(items) else None
+    for i, item in enumerate(items):
+        if isinstance(item, dict) and item.get("use") == part:
+            return i
+    return None
+
+
+def _build(kind: Any, value: Any, source: YamlSource, key: str) -> Any:
+    """Check `value` against the type `kind` and build it; raise ConfigError naming `key`."""
+    origin = typing.get_origin(kind)
+    if dataclasses.is_dataclass(kind) and kind is not RuleSpec:
+        if value is None:
+            value = {}
+        if not isinstance(value, dict):
+            raise ConfigError(f"expected a mapping, got {_show(value)}", source, key)
+        fields = {f.name: f for f in dataclasses.fields(kind)}
+        hints = typing.get_type_hints(kind)
+        for name in value:
+            if name not in fields:
+                raise ConfigError(f"unknown key {name!r}; valid keys: {sorted(fields)}", source, _join(key, name))
+        return kind(**{n: _build(hints[n], v, source, _join(key, n)) for n, v in value.items()})
+    if kind is RuleSpec:
+        if not isinstance(value, dict) or "use" not in value:
+            raise ConfigError("a rule is a mapping with `use: <step name>`", source, key)
+        params = {k: v for k, v in value.items() if k != "use"}
+        return RuleSpec(use=_build(str, value["use"], source, _join(key, "use")), params=params)
+    if kind is Any:
+        return value
+    if origin is Literal:
+        choices = typing.get_args(kind)
+        if value not in choices:
+            raise ConfigError(f"{_show(value)} is not one of {list(choices)}", source, key)
+        return value
+    if origin in (typing.Union, types.UnionType):
+        args = typing.get_args(kind)
+        if value is None and type(None) in args:
+            return None
+        alternatives = [a for a in args if a is not type(None)]
+        for inner in alternatives[:-1]:
+            try:
+                return _build(inner, value, source, key)
+            except ConfigError:
+                continue
+        return _build(alternatives[-1], value, source, key)
+    if origin is list:
+        if not isinstance(value, list):
+            raise ConfigError(f"expected a list, got {_show(value)}", source, key)
+        (inner,) = typing.get_args(kind)
+        return [_build(inner, v, source, f"{key}.{i}") for i, v in enumerate(value)]
+    if origin is tuple:
+        # YAML has no tuples: a list stands for one, e.g. `top_n_grams: [[2, 0.2], [3, 0.18]]`.
+        if not isinstance(value, (list, tuple)):
+            raise ConfigError(f"expected a list, got {_show(value)}", source, key)
+        args = typing.get_args(kind)
+        if len(args) == 2 and args[1] is Ellipsis:
+            args = (args[0],) * len(value)
+        elif len(args) != len(value):
+            raise ConfigError(f"expected {len(args)} items, got {_show(value)}", source, key)
+        return tuple(_build(a, v, source, f"{key}.{i}") for i, (a, v) in enumerate(zip(args, value)))
+    if origin in (dict, collections.abc.Mapping):
+        if not isinstance(value, dict):
+            raise ConfigError(f"expected a mapping, got {_show(value)}", source, key)
+        key_type, inner = typing.get_args(kind)
+        return {_build(key_type, k, source, key): _build(inner, v, source, _join(key, str(k))) for k, v in value.items()}
+    return check_scalar(kind, value, lambda msg: ConfigError(msg, source, key))
+
+
+def check_scalar(kind: type, value: Any, error) -> Any:
+    """int, float, bool and str, strictly: YAML's `1e8` is a string and `yes` is not a number."""
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if kind in (int, float) and isinstance(value, bool):
+        raise error(f"expected {kind.__name__}, got {_show(value)}")
+    if isinstance(value, kind):
+        return value
+    hint = " (write large numbers out in full: YAML reads 1e8 as text)" if kind in (int, float) else ""
+    raise error(f"expected {kind.__name__}, got {_show(value)}{hint}")
+
+
+def _check_rules(cfg: Config, source: YamlSource) -> None:
+    """Each rule's `use` must be a registered step and its keys that step's arguments."""
+    from pipeline.registry import STEPS
+
+    for lang, rules in cfg.quality.items():
+        if lang not in LANGUAGES:
+            raise ConfigError(f"no quality rules for language {lang!r}; valid: {list(LANGUAGES)}", source, "quality")
+        for i, rule in enumerate(rules):
+            key = f"quality.{lang}.{i}"
+            if rule.use not in STEPS:
+                raise ConfigError(f"unknown step {rule.use!r}; valid steps: {sorted(STEPS)}", source, f"{key}.use")
+            rule.params = _build_params(STEPS[rule.use], rule.params, source, key)
+            for name, value in rule.params.items():
+                # A file a rule reads (a blocklist, a term list) is named relative to the YAML
+                # file that names it, like the rule files themselves.
+                if name.endswith("_path") and isinstance(value, str) and not Path(value).is_absolute():
+                    origin_file = source.lines.get(_join(key, name), (source.path, 0))[0]
+                    rule.params[name] = str((origin_file.parent / value).resolve())
+
+
+def _build_params(step: type, params: dict, source: YamlSource, key: str) -> dict:
+    """A step's YAML keys are exactly its constructor's keyword arguments, type-checked."""
+    signature = inspect.signature(step.__init__)
+    hints = typing.get_type_hints(step.__init__)
+    valid = [n for n in signature.parameters if n not in ("self", "exclusion_writer")]
+    built = {}
+    for name, value in params.items():
+        if name not in valid:
+            raise ConfigError(f"unknown key {name!r} for step {step.name!r}; valid keys: {valid}", source, _join(key, name))
+        built[name] = _build(hints.get(name, Any), value, source, _join(key, name))
+    return built
+
+
+def _join(key: str, name: str) -> str:
+    return f"{key}.{name}" if key and name else key or name
+
+
+def _show(value: Any) -> str:
+    return f"{value!r} ({type(value).__name__})"

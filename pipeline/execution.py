@@ -1,0 +1,118 @@
+"""Run a stage's jobs on datatrove's executors: local processes now, Slurm arrays on a cluster.
+
+Completion markers are datatrove's own (`logs/<job>/completions/`): a rerun skips finished
+tasks. Locally, datatrove's console chatter goes to `logs/<job>/console.log` and the user sees
+one progress line per job instead; the task logs stay where datatrove puts them.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from datatrove.executor import LocalPipelineExecutor
+
+from pipeline.config import Config
+from pipeline.layout import RunLayout
+from pipeline.stages import Job
+
+
+CLEAR_LINE = "\r\033[K"  # back to the start of the line and erase it (terminals only)
+
+
+class JobFailed(RuntimeError):
+    pass
+
+
+def completed_tasks(logging_dir: Path) -> int:
+    folder = logging_dir / "completions"
+    return len(list(folder.iterdir())) if folder.is_dir() else 0
+
+
+@contextmanager
+def _stderr_to(path: Path):
+    """Send this process's stderr (and that of workers it forks) to PATH for the duration."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(path, "a") as log:
+        os.dup2(log.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def _progress(job: Job, logging_dir: Path, stop: threading.Event, out) -> None:
+    """Print `done/total` whenever a task of a running job completes."""
+    last = -1
+    while not stop.wait(1.0):
+        done = completed_tasks(logging_dir)
+        if done != last and job.tasks > 1:
+            out.write(f"{CLEAR_LINE}    {job.name}: {done}/{job.tasks} tasks")
+            out.flush()
+            last = done
+
+
+def run_local(job: Job, layout: RunLayout, workers: int, out=sys.stdout) -> float:
+    """Run JOB's tasks here; task-level progress is shown on a terminal only."""
+    logging_dir = layout.logs(job.stage, job.name)
+    executor = LocalPipelineExecutor(
+        job.pipeline,
+        tasks=job.tasks,
+        workers=max(1, min(workers, job.tasks)),
+        logging_dir=str(logging_dir),
+        # fork: workers start at once and inherit the redirected stderr.
+        start_method="fork",
+    )
+    start = time.perf_counter()
+    stop = threading.Event()
+    watcher = threading.Thread(target=_progress, args=(job, logging_dir, stop, out), daemon=True)
+    if out.isatty():
+        watcher.start()
+    console = logging_dir / "console.log"
+    try:
+        with _stderr_to(console):
+            executor.run()
+    except Exception as e:
+        raise JobFailed(f"{job.stage}/{job.name} failed: {e}. Logs: {logging_dir}/logs/ and {console}") from e
+    finally:
+        stop.set()
+        if watcher.is_alive():
+            watcher.join()
+    incomplete = job.tasks - completed_tasks(logging_dir)
+    if incomplete:
+        raise JobFailed(f"{job.stage}/{job.name}: {incomplete} of {job.tasks} tasks did not complete. Logs: {logging_dir}/logs/")
+    return time.perf_counter() - start
+
+
+def slurm_executors(jobs: list[Job], cfg: Config, layout: RunLayout, depends=None):
+    """Chain JOBS as Slurm arrays, each depending on the one before; return the last executor."""
+    from datatrove.executor.slurm import SlurmPipelineExecutor
+
+    s = cfg.slurm
+    previous = depends
+    for job in jobs:
+        previous = SlurmPipelineExecutor(
+            job.pipeline,
+            tasks=job.tasks,
+            time=s.time,
+            partition=s.partition,
+            cpus_per_task=s.cpus_per_task,
+            mem_per_cpu_gb=s.mem_per_cpu_gb,
+            job_name=f"thresher-{job.stage}-{job.name.replace('/', '-')}",
+            logging_dir=str(layout.logs(job.stage, job.name)),
+            slurm_logs_folder=str(layout.logs(job.stage, job.name) / "slurm"),
+            env_command=s.env_command,
+            sbatch_args=dict(s.sbatch_args),
+            qos=s.qos or "normal",
+            depends=previous,
+            skip_completed=True,
+        )
+    return previous

@@ -1,0 +1,60 @@
+"""The run folder: the contract between stages, reports and users.
+
+    RUN/config.yaml                 the resolved config the run was made with
+    RUN/<stage>/output/<lang>/      kept documents, datatrove jsonl.gz (id, text, metadata)
+    RUN/<stage>/removed/<step>/     removed documents, metadata has the reason and measured value
+    RUN/<stage>/logs/<job>/         datatrove logging dirs (completions, stats, task logs)
+    RUN/tokenizer/                  tokenizer.json and what transformers needs to load it
+    RUN/shards/                     token shards + manifest.json
+    RUN/report/                     summary.json + the human-readable report
+
+Stages hand data to each other only through these folders, so any stage can be rerun alone
+and a user can start a later stage from files of their own. `extract/output/` holds one
+folder for all languages (language is not known yet); every later stage keeps `en/`, `zh/`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class RunLayout:
+    root: Path
+
+    @property
+    def config(self) -> Path:
+        return self.root / "config.yaml"
+
+    def output(self, stage: str, lang: str | None = None) -> Path:
+        out = self.root / stage / "output"
+        return out / lang if lang else out
+
+    def removed(self, stage: str, step: str | None = None) -> Path:
+        out = self.root / stage / "removed"
+        return out / step if step else out
+
+    def logs(self, stage: str, job: str | None = None) -> Path:
+        out = self.root / stage / "logs"
+        return out / job if job else out
+
+    def work(self, stage: str) -> Path:
+        """Intermediate files a stage needs between its own jobs (MinHash signatures, …)."""
+        return self.root / stage / "work"
+
+    @property
+    def tokenizer(self) -> Path:
+        return self.root / "tokenizer"
+
+    @property
+    def shards(self) -> Path:
+        return self.root / "shards"
+
+    @property
+    def report(self) -> Path:
+        return self.root / "report"
+
+    @property
+    def demo_input(self) -> Path:
+        return self.root / "input"

@@ -1,0 +1,211 @@
+"""The run summary: documents in and out of every stage and why each removed one went.
+
+Everything comes from datatrove's per-task stats files (`RUN/<stage>/logs/<job>/stats/*.json`),
+which exist the same way for local and Slurm runs, plus the tokenizer's and shards' own
+metadata. Written as `RUN/report/summary.json` and a readable `RUN/report/report.md`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from datatrove.data import DocumentsPipeline
+from datatrove.pipeline.base import PipelineStep
+
+from pipeline.config import LANGUAGES, STAGES
+from pipeline.layout import RunLayout
+
+DROPPED = "dropped_"
+DROPPED_BYTES = "dropped_bytes_"
+
+
+@dataclass
+class StepStats:
+    name: str
+    totals: Counter  # stat name -> total over all tasks
+
+
+def job_stats(logging_dir: Path) -> list[StepStats]:
+    """The per-step stat totals over every task of one job, or [] if it has not run.
+
+    datatrove saves a counter as a number, or as a dict with its "total" once it has a unit or
+    more than one update; either way we add up the totals.
+    """
+    steps: list[StepStats] = []
+    for f in sorted((logging_dir / "stats").glob("*.json")):
+        for i, step in enumerate(json.loads(f.read_text())):
+            if i == len(steps):
+                steps.append(StepStats(step["name"], Counter()))
+            for key, value in step.get("stats", {}).items():
+                steps[i].totals[key] += value["total"] if isinstance(value, dict) else value
+    return steps
+
+
+def _value(step: StepStats | None, key: str) -> float:
+    return step.totals.get(key, 0) if step is not None else 0
+
+
+def _counts(steps: list, reader: bool = True) -> dict:
+    """documents in (the reader), out (the last writer), and removals by reason and bytes."""
+    out: dict = {"documents_in": 0, "documents_out": 0, "removed": Counter(), "removed_bytes": Counter()}
+    if not steps:
+        return out
+    if reader:
+        # What the reader skipped (non-HTML records, …) came in too.
+        skipped = sum(v for k, v in steps[0].totals.items() if k.startswith(DROPPED) and not k.startswith(DROPPED_BYTES))
+        out["documents_in"] = int(_value(steps[0], "documents") + skipped)
+    writers = [s for s in steps if "WRITER" in s.name]
+    if writers:
+        out["documents_out"] = int(_value(writers[-1], "total"))
+    for step in steps:
+        for key, total in step.totals.items():
+            if key.startswith(DROPPED_BYTES):
+                out["removed_bytes"][key[len(DROPPED_BYTES):]] += int(total)
+            elif key.startswith(DROPPED):
+                out["removed"][key[len(DROPPED):]] += int(total)
+            elif "EXTRAC" in step.name and key in ("dropped", "timeout", "broken_process", "clean_error"):
+                # datatrove's extractor: "dropped" is a page with no main text left.
+                name = "extract_no_main_text" if key == "dropped" else f"extract_{key}"
+                out["removed"][name] += int(total)
+    return out
+
+
+def _merge(parts: list[dict]) -> dict:
+    merged = {"documents_in": 0, "documents_out": 0, "removed": Counter(), "removed_bytes": Counter()}
+    for part in parts:
+        merged["documents_in"] += part["documents_in"]
+        merged["documents_out"] += part["documents_out"]
+        merged["removed"] += part["removed"]
+        merged["removed_bytes"] += part["removed_bytes"]
+    return merged
+
+
+def stage_summary(layout: RunLayout, stage: str) -> dict:
+    logs = lambda job: job_stats(layout.logs(stage, job))  # noqa: E731
+    if stage in ("extract", "langid"):
+        summary = _counts(logs(stage))
+        if stage == "langid":
+            writer = [s for s in logs(stage) if "WRITER" in s.name]
+            summary["documents_out_per_language"] = {
+                lang: int(sum(v for k, v in writer[-1].totals.items() if k.startswith(f"{lang}/")))
+                for lang in LANGUAGES
+            } if writer else {}
+        return summary
+    if stage == "quality":
+        per_lang = {lang: _counts(logs(lang)) for lang in LANGUAGES}
+        return {**_merge(list(per_lang.values())), "per_language": per_lang}
+    if stage == "dedup":
+        per_lang = {}
+        for lang in LANGUAGES:
+            counts = _counts(logs(f"{lang}/filter"))
+            steps = logs(f"{lang}/filter")
+            dedup_step = [s for s in steps if "MinHash" in s.name]
+            if dedup_step:
+                counts["removed"]["minhash_duplicate"] = int(_value(dedup_step[0], "dropped"))
+            per_lang[lang] = counts
+        return {**_merge(list(per_lang.values())), "per_language": per_lang}
+    if stage == "recovery":
+        per_lang = {}
+        for lang in LANGUAGES:
+            counts = _counts(logs(f"{lang}/passthrough"))
+            fd = job_stats(layout.logs(stage, f"{lang}/false_duplicates"))
+            mech = {k: int(_value(fd[0], k)) for k in ("examined", "examined_bytes", "readmitted", "readmitted_bytes")} if fd else {}
+            counts["recovered"] = {"false_duplicates": mech} if mech else {}
+            counts["documents_out"] += mech.get("readmitted", 0)
+            per_lang[lang] = counts
+        merged = _merge(list(per_lang.values()))
+        recovered = Counter()
+        for counts in per_lang.values():
+            for mech, values in counts["recovered"].items():
+                recovered[mech] += values.get("readmitted", 0)
+        return {**merged, "recovered": dict(recovered), "per_language": per_lang}
+    if stage == "tokenizer":
+        meta = layout.tokenizer / "thresher_tokenizer.json"
+        return json.loads(meta.read_text()) if meta.is_file() else {}
+    if stage == "shards":
+        manifest = layout.shards / "manifest.json"
+        if not manifest.is_file():
+            return {}
+        m = json.loads(manifest.read_text())
+        return {k: m[k] for k in ("rows", "seq_len", "documents", "tokens", "padding_tokens", "vocab_size")}
+    return {}
+
+
+def build_summary(layout: RunLayout) -> dict:
+    stages = {stage: stage_summary(layout, stage) for stage in STAGES if stage != "report"}
+    for summary in stages.values():
+        for key in ("removed", "removed_bytes"):
+            if key in summary:
+                summary[key] = dict(sorted(summary[key].items()))
+    funnel = [
+        {"stage": s, "documents_in": stages[s]["documents_in"], "documents_out": stages[s]["documents_out"]}
+        for s in ("extract", "langid", "quality", "dedup", "recovery")
+    ]
+    return {"run": str(layout.root), "funnel": funnel, "stages": stages}
+
+
+def stage_line(layout: RunLayout, stage: str) -> str:
+    """One line for the terminal after a stage: what came in, what went on, why the rest left."""
+    s = stage_summary(layout, stage)
+    if stage == "tokenizer":
+        return f"vocab {s.get('vocab_size')} (embedding {s.get('embedding_size')}), trained on {s.get('train_bytes', 0):,} bytes"
+    if stage == "shards":
+        tokens = sum(s.get("tokens", {}).values())
+        return f"{s.get('rows', 0)} rows of {s.get('seq_len')} tokens, {tokens:,} tokens, {s.get('padding_tokens', 0)} padding"
+    if stage == "report":
+        return "summary written"
+    line = f"{s['documents_in']} docs in, {s['documents_out']} out"
+    if s.get("removed"):
+        line += "; removed: " + ", ".join(f"{k} {v}" for k, v in sorted(s["removed"].items(), key=lambda kv: -kv[1]))
+    if s.get("recovered"):
+        line += "; re-admitted: " + ", ".join(f"{k} {v}" for k, v in s["recovered"].items())
+    return line
+
+
+def write_report(layout: RunLayout) -> dict:
+    summary = build_summary(layout)
+    layout.report.mkdir(parents=True, exist_ok=True)
+    (layout.report / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+    (layout.report / "report.md").write_text(_markdown(summary))
+    return summary
+
+
+def _markdown(summary: dict) -> str:
+    lines = [f"# Thresher run report: {summary['run']}", "", "## Funnel", "",
+             "| stage | documents in | documents out |", "|---|---:|---:|"]
+    lines += [f"| {f['stage']} | {f['documents_in']} | {f['documents_out']} |" for f in summary["funnel"]]
+    lines += ["", "## Removals by reason", "", "| stage | reason | documents | bytes |", "|---|---|---:|---:|"]
+    for stage, s in summary["stages"].items():
+        for reason, count in s.get("removed", {}).items():
+            lines.append(f"| {stage} | {reason} | {count} | {s.get('removed_bytes', {}).get(reason, '')} |")
+    recovered = summary["stages"]["recovery"].get("recovered", {})
+    lines += ["", "## Recovery", ""] + [f"- {mech}: {n} documents re-admitted" for mech, n in recovered.items()]
+    shards = summary["stages"]["shards"]
+    if shards:
+        lines += ["", "## Shards", "", f"- {shards['rows']} rows of {shards['seq_len']} tokens",
+                  f"- tokens per language: {shards['tokens']}", f"- padding tokens: {shards['padding_tokens']}"]
+    return "\n".join(lines) + "\n"
+
+
+def print_summary(summary: dict) -> None:
+    for f in summary["funnel"]:
+        print(f"  {f['stage']:<10} {f['documents_in']:>8} in  {f['documents_out']:>8} out")
+
+
+class WriteReport(PipelineStep):
+    """The report stage as a one-task job, so it runs after the others on Slurm too."""
+
+    type = "📊 - REPORT"
+    name = "report"
+
+    def __init__(self, run_root: str):
+        super().__init__()
+        self.run_root = run_root
+
+    def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        write_report(RunLayout(Path(self.run_root)))
+        return
+        yield

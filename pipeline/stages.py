@@ -1,0 +1,141 @@
+"""Each stage as the datatrove jobs that make it: (name, pipeline steps, number of tasks).
+
+A stage reads the output folder of the stage before it and writes its own (see layout.py),
+so a stage can run alone. The executor module turns jobs into Local or Slurm executors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from datatrove.pipeline.extractors import Trafilatura
+from datatrove.pipeline.readers import JsonlReader, ParquetReader
+
+from dedup.minhash import minhash_jobs
+from pipeline.config import LANGUAGES, Config
+from pipeline.inputs import resolve_inputs
+from pipeline.layout import RunLayout
+from pipeline.lid import LanguageRouter
+from pipeline.registry import STEPS
+from pipeline.stage_io import StageReader, stage_writer
+from pipeline.warc import CountingWarcReader
+from recovery.false_duplicates import FalseDuplicateRecovery
+from tokenizer.shards import MergeManifest, PackShards
+from tokenizer.train import TrainTokenizer
+
+
+@dataclass
+class Job:
+    stage: str
+    name: str  # e.g. "en/signatures"; its logs go to RUN/<stage>/logs/<name>
+    pipeline: list
+    tasks: int
+
+
+def extract_jobs(cfg: Config, layout: RunLayout) -> list[Job]:
+    resolved = resolve_inputs(cfg.input.paths, cfg.input.format)
+    paths_file = layout.root / "extract" / "input_files.txt"
+    paths_file.parent.mkdir(parents=True, exist_ok=True)
+    paths_file.write_text("".join(f + "\n" for f in resolved.files))
+    common = dict(paths_file=str(paths_file), text_key=cfg.input.text_key, id_key=cfg.input.id_key)
+    if resolved.format == "warc":
+        steps = [
+            CountingWarcReader(resolved.folder, **common),
+            Trafilatura(favour_precision=cfg.extract.favour_precision, timeout=cfg.extract.timeout_s),
+        ]
+    elif resolved.format == "jsonl":
+        steps = [JsonlReader(resolved.folder, **common)]  # already text: passed through
+    else:
+        steps = [ParquetReader(resolved.folder, **common)]
+    tasks = min(cfg.run.tasks, len(resolved.files))
+    return [Job("extract", "extract", [*steps, stage_writer(layout.output("extract"))], tasks)]
+
+
+def langid_jobs(cfg: Config, layout: RunLayout) -> list[Job]:
+    router = LanguageRouter(
+        cfg.langid.min_score,
+        cfg.langid.max_kana_frac_for_zh,
+        exclusion_writer=stage_writer(layout.removed("langid", "lid")),
+    )
+    # The `language` metadata the router sets picks the output folder: output/en, output/zh.
+    writer = stage_writer(layout.output("langid"), "${language}/${rank}.jsonl.gz")
+    return [Job("langid", "langid", [StageReader(layout.output("extract")), router, writer], cfg.run.tasks)]
+
+
+def quality_jobs(cfg: Config, layout: RunLayout) -> list[Job]:
+    jobs = []
+    for lang in LANGUAGES:
+        rules = [
+            STEPS[r.use](**r.params, exclusion_writer=stage_writer(layout.removed("quality", r.use), f"{lang}_${{rank}}.jsonl.gz"))
+            for r in cfg.quality.get(lang, [])
+        ]
+        pipeline = [StageReader(layout.output("langid", lang)), *rules, stage_writer(layout.output("quality", lang))]
+        jobs.append(Job("quality", lang, pipeline, cfg.run.tasks))
+    return jobs
+
+
+def dedup_jobs(cfg: Config, layout: RunLayout) -> list[Job]:
+    return [
+        Job("dedup", name, pipeline, tasks)
+        for lang in LANGUAGES
+        for name, pipeline, tasks in minhash_jobs(lang, cfg, layout, cfg.run.tasks)
+    ]
+
+
+def recovery_jobs(cfg: Config, layout: RunLayout) -> list[Job]:
+    jobs = []
+    for lang in LANGUAGES:
+        out = layout.output("recovery", lang)
+        jobs.append(Job("recovery", f"{lang}/passthrough", [StageReader(layout.output("dedup", lang)), stage_writer(out)], cfg.run.tasks))
+        fd = cfg.recovery.false_duplicates
+        if fd.enabled:
+            step = FalseDuplicateRecovery(
+                lang,
+                kept_folder=str(layout.output("dedup", lang)),
+                removed_folder=str(layout.removed("dedup", "minhash")),
+                output_folder=str(out),
+                n_grams=cfg.dedup.n_grams[lang],
+                min_jaccard=fd.min_jaccard,
+            )
+            jobs.append(Job("recovery", f"{lang}/false_duplicates", [step], 1))
+    return jobs
+
+
+def tokenizer_jobs(cfg: Config, layout: RunLayout) -> list[Job]:
+    t = cfg.tokenizer
+    step = TrainTokenizer(
+        str(layout.output("recovery")),
+        str(layout.tokenizer),
+        t.vocab_size,
+        t.min_frequency,
+        t.max_train_bytes,
+        t.pad_vocab_to_multiple_of,
+        cfg.shards.seq_len,
+    )
+    return [Job("tokenizer", "train", [step], 1)]
+
+
+def shards_jobs(cfg: Config, layout: RunLayout) -> list[Job]:
+    reader = StageReader(layout.output("recovery"), glob_pattern="*/*.jsonl.gz")
+    pack = PackShards(str(layout.tokenizer), str(layout.shards), cfg.shards.seq_len)
+    merge = MergeManifest(str(layout.tokenizer), str(layout.shards), cfg.shards.seq_len, cfg.shards.packing)
+    return [Job("shards", "pack", [reader, pack], cfg.run.tasks), Job("shards", "manifest", [merge], 1)]
+
+
+def report_jobs(cfg: Config, layout: RunLayout) -> list[Job]:
+    from pipeline.report import WriteReport
+
+    return [Job("report", "report", [WriteReport(str(layout.root))], 1)]
+
+
+BUILDERS = {
+    "extract": extract_jobs,
+    "langid": langid_jobs,
+    "quality": quality_jobs,
+    "dedup": dedup_jobs,
+    "recovery": recovery_jobs,
+    "tokenizer": tokenizer_jobs,
+    "shards": shards_jobs,
+    "report": report_jobs,
+}

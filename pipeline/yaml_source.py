@@ -1,0 +1,79 @@
+"""YAML data that remembers where each key came from, so an error can say `file:line`.
+
+`yaml.safe_load` forgets positions; composing the same text into nodes (no objects are built,
+so it is as safe) gives the line of every key. Keys are dotted paths, list items by position:
+`quality.en.2.max_dup_line_frac`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+
+@dataclass
+class YamlSource:
+    path: Path
+    data: object
+    # dotted key -> (file, 1-based line)
+    lines: dict[str, tuple[Path, int]] = field(default_factory=dict)
+
+    def where(self, key: str) -> str:
+        """`configs/demo.yaml:12: ` for KEY, or for its nearest parent that has a line."""
+        parts = key.split(".") if key else []
+        while parts:
+            hit = self.lines.get(".".join(parts))
+            if hit:
+                return f"{hit[0]}:{hit[1]}: "
+            parts.pop()
+        return f"{self.path}: "
+
+    def graft(self, at: tuple[str, ...], other: YamlSource, other_key: tuple[str, ...]) -> None:
+        """Put OTHER's value at `other_key` into this data at `at`, keeping OTHER's lines."""
+        value = other.data
+        for part in other_key:
+            value = value[part]
+        node = self.data
+        for part in at[:-1]:
+            node = node[part]
+        node[at[-1]] = value
+        prefix_other = ".".join(other_key)
+        prefix_here = ".".join(at)
+        for key, hit in other.lines.items():
+            if key == prefix_other or key.startswith(prefix_other + "."):
+                self.lines[prefix_here + key[len(prefix_other) :]] = hit
+
+
+def load_yaml(path: Path) -> YamlSource:
+    from pipeline.config import ConfigError
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise ConfigError(f"cannot read config: {e.strerror}") from e
+    try:
+        data = yaml.safe_load(text)
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        line = f"{mark.line + 1}: " if mark else ""
+        raise ConfigError(f"{path}:{line}not valid YAML: {getattr(e, 'problem', e)}") from e
+    source = YamlSource(path=path, data=data)
+    if root is not None:
+        _record_lines(root, "", source)
+    return source
+
+
+def _record_lines(node: yaml.Node, prefix: str, source: YamlSource) -> None:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = f"{prefix}.{key_node.value}" if prefix else str(key_node.value)
+            source.lines[key] = (source.path, key_node.start_mark.line + 1)
+            _record_lines(value_node, key, source)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            key = f"{prefix}.{i}" if prefix else str(i)
+            source.lines[key] = (source.path, item.start_mark.line + 1)
+            _record_lines(item, key, source)

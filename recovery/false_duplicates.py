@@ -1,0 +1,89 @@
+"""Re-admit documents that MinHash removed although they are not near copies of what was kept.
+
+LSH banding lets a pair through below the threshold now and then, and transitive clustering
+chains A~B, B~C into one cluster although A and C may share little. For every removed
+duplicate we measure the true Jaccard similarity, on the same shingles the LSH hashed, to the
+documents its cluster keeps. Below `min_jaccard` it is re-admitted — and joins the kept set,
+so two re-admitted documents that copy each other never both come back.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from datatrove.data import Document, DocumentsPipeline
+from datatrove.pipeline.base import PipelineStep
+from datatrove.pipeline.writers import JsonlWriter
+
+from dedup.shingles import jaccard, shingle_set
+from pipeline.stage_io import StageReader
+
+CLUSTER_KEY = "minhash_cluster_id"
+
+
+class FalseDuplicateRecovery(PipelineStep):
+    """One task per language: reads dedup's kept and removed documents, writes re-admissions."""
+
+    type = "♻️ - RECOVER"
+    name = "false_duplicates"
+
+    def __init__(self, lang: str, kept_folder: str, removed_folder: str, output_folder: str, n_grams: int, min_jaccard: float):
+        super().__init__()
+        self.lang = lang
+        self.kept_folder = kept_folder
+        self.removed_folder = removed_folder
+        self.output_folder = output_folder
+        self.n_grams = n_grams
+        self.min_jaccard = min_jaccard
+
+    def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        removed_by_cluster: dict[int, list[Document]] = defaultdict(list)
+        for doc in StageReader(self.removed_folder, glob_pattern=f"{self.lang}_*.jsonl.gz").run():
+            removed_by_cluster[doc.metadata.get(CLUSTER_KEY, -1)].append(doc)
+        if not removed_by_cluster:
+            return
+        kept_by_cluster: dict[int, list[Document]] = defaultdict(list)
+        for doc in StageReader(self.kept_folder).run():
+            cluster = doc.metadata.get(CLUSTER_KEY, -1)
+            if cluster in removed_by_cluster:
+                kept_by_cluster[cluster].append(doc)
+
+        writer = JsonlWriter(self.output_folder, output_filename="recovered_${rank}.jsonl.gz")
+        with writer:
+            for cluster in sorted(removed_by_cluster):
+                for doc in self._readmit(cluster, kept_by_cluster[cluster], removed_by_cluster[cluster]):
+                    writer.write(doc, rank)
+        return
+        yield  # a generator step with nothing to pass on: its output is the files it writes
+
+    def _readmit(self, cluster: int, kept: list[Document], removed: list[Document]) -> list[Document]:
+        kept_shingles = [(d.id, shingle_set(d.text, self.lang, self.n_grams)) for d in kept]
+        survivor_id = kept[0].id if kept else None
+        readmitted = []
+        # Sorted by id, so the same input re-admits the same documents whatever the task order.
+        for doc in sorted(removed, key=lambda d: d.id):
+            self.stat_update("examined")
+            self.stat_update("examined_bytes", value=len(doc.text.encode("utf-8")))
+            shingles = shingle_set(doc.text, self.lang, self.n_grams)
+            best_id, best = None, 0.0
+            for other_id, other in kept_shingles:
+                similarity = jaccard(shingles, other)
+                if similarity >= best:
+                    best_id, best = other_id, similarity
+            if best >= self.min_jaccard:
+                continue
+            doc.metadata["recovered_by"] = self.name
+            doc.metadata["recovery_evidence"] = {
+                "cluster_id": cluster,
+                "survivor_id": survivor_id,
+                "max_jaccard_to_kept": round(best, 4),
+                "most_similar_kept_id": best_id,
+                "min_jaccard": self.min_jaccard,
+            }
+            for key in ("filter_reason", "filter_rule", "filter_value", "filter_threshold"):
+                doc.metadata.pop(key, None)
+            self.stat_update("readmitted")
+            self.stat_update("readmitted_bytes", value=len(doc.text.encode("utf-8")))
+            kept_shingles.append((doc.id, shingles))
+            readmitted.append(doc)
+        return readmitted

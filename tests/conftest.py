@@ -1,0 +1,21 @@
+"""Shared fixtures. Real third-party data lives beside the repo in ../shared/data (CI has it)."""
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The real web data of ../shared/data; tests that need it skip where it is absent."""
+    if not (SHARED_DATA / "MANIFEST.md").is_file():
+        pytest.skip(f"real test data not found at {SHARED_DATA} (see ../shared/data/MANIFEST.md); CI has it")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def configs() -> Path:
+    return REPO / "configs"

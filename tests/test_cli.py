@@ -1,0 +1,59 @@
+"""The `thresher` command line: help everywhere, exit code 2 on any config or input problem."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipeline.cli import main
+
+THRESHER = [str(Path(sys.executable).parent / "thresher")]
+
+
+@pytest.mark.parametrize("args", [[], ["demo"], ["run"], ["status"], ["stats"]])
+def test_help_everywhere(args):
+    result = subprocess.run(THRESHER + args + ["--help"], capture_output=True, text=True)
+    assert result.returncode == 0
+    assert "usage: thresher" in result.stdout
+
+
+def test_run_options_are_documented():
+    out = subprocess.run(THRESHER + ["run", "--help"], capture_output=True, text=True).stdout
+    for option in ("--stages", "--input", "--output", "--set", "--executor", "--tasks", "--workers"):
+        assert option in out
+
+
+def test_unknown_stage(configs, tmp_path, capsys):
+    assert main(["run", str(configs / "demo.yaml"), "--stages", "extract,dedupe", "--output", str(tmp_path)]) == 2
+    assert "unknown stage(s) ['dedupe']" in capsys.readouterr().err
+
+
+def test_missing_input(configs, tmp_path, capsys):
+    code = main(["run", str(configs / "demo.yaml"), "--input", str(tmp_path / "none/*.warc.gz"), "--output", str(tmp_path / "r")])
+    assert code == 2
+    assert "matches no file" in capsys.readouterr().err
+    assert not (tmp_path / "r" / "extract").exists()  # nothing started
+
+
+def test_later_stage_without_earlier_output(configs, tmp_path, capsys):
+    assert main(["run", str(configs / "demo.yaml"), "--stages", "dedup", "--output", str(tmp_path)]) == 2
+    assert "run stage 'quality' first" in capsys.readouterr().err
+
+
+def test_unwritable_output(configs, tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    assert main(["run", str(configs / "demo.yaml"), "--stages", "report", "--output", str(blocker / "run")]) == 2
+    assert "cannot write to" in capsys.readouterr().err
+
+
+def test_slurm_without_slurm(configs, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no sbatch anywhere
+    assert main(["run", str(configs / "demo.yaml"), "--stages", "report", "--executor", "slurm", "--output", str(tmp_path / "r")]) == 2
+    assert "no `sbatch`" in capsys.readouterr().err
+
+
+def test_status_of_a_non_run(tmp_path, capsys):
+    assert main(["status", str(tmp_path)]) == 2
+    assert "not a run folder" in capsys.readouterr().err

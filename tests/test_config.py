@@ -1,0 +1,120 @@
+"""The config loader: typed objects from YAML, and loud errors naming file, line, key and fix."""
+
+import textwrap
+
+import pytest
+
+from pipeline.cli import main
+from pipeline.config import Config, ConfigError, load_config
+from pipeline.registry import STEPS
+
+
+def write(tmp_path, text, name="run.yaml"):
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+@pytest.fixture
+def rules(tmp_path):
+    (tmp_path / "filters").mkdir()
+    write(tmp_path, """\
+        rules:
+          - use: gopher_quality
+            min_doc_words: 40
+          - use: gopher_repetition
+        """, "filters/en.yaml")
+    return tmp_path
+
+
+def test_shipped_configs_load(configs):
+    default = load_config(configs / "default.yaml")
+    demo = load_config(configs / "demo.yaml")
+    assert default.tokenizer.vocab_size == 100000
+    assert default.shards.seq_len == demo.shards.seq_len == 4096
+    assert demo.tokenizer.vocab_size < default.tokenizer.vocab_size
+    # The filter-rule files are inlined, every rule a registered step.
+    for cfg in (default, demo):
+        assert set(cfg.quality) == {"en", "zh"}
+        assert all(rule.use in STEPS for rules in cfg.quality.values() for rule in rules)
+
+
+def test_typed_objects_and_rule_files(rules):
+    path = write(rules, """\
+        run: {tasks: 3, seed: 7}
+        quality: {en: filters/en.yaml}
+        dedup: {num_buckets: 20}
+        """)
+    cfg = load_config(path)
+    assert isinstance(cfg, Config)
+    assert (cfg.run.tasks, cfg.run.seed, cfg.dedup.num_buckets) == (3, 7, 20)
+    assert cfg.dedup.hashes_per_bucket == 8  # a default
+    assert [r.use for r in cfg.quality["en"]] == ["gopher_quality", "gopher_repetition"]
+    assert cfg.quality["en"][0].params == {"min_doc_words": 40}
+
+
+def test_overrides_are_typed_and_reach_rules(rules):
+    path = write(rules, "quality: {en: filters/en.yaml}\n")
+    cfg = load_config(path, ["dedup.num_buckets=20", "quality.en.gopher_quality.min_doc_words=80", "run.output=/tmp/x"])
+    assert cfg.dedup.num_buckets == 20
+    assert cfg.quality["en"][0].params["min_doc_words"] == 80
+    with pytest.raises(ConfigError, match="expected int"):
+        load_config(path, ["dedup.num_buckets=many"])
+    with pytest.raises(ConfigError, match="unknown key 'num_bucket'"):
+        load_config(path, ["dedup.num_bucket=20"])
+    with pytest.raises(ConfigError, match="no item 'c4_nope'"):
+        load_config(path, ["quality.en.c4_nope.x=1"])
+
+
+@pytest.mark.parametrize(
+    "text, key, needle",
+    [
+        ("dedupe: {}\n", "dedupe", "valid keys: ["),
+        ("run:\n  tasks: 2\n  wrokers: 4\n", "run.wrokers", "unknown key 'wrokers'"),
+        ("run:\n  tasks: four\n", "run.tasks", "expected int, got 'four'"),
+        ("tokenizer:\n  max_train_bytes: 1e8\n", "tokenizer.max_train_bytes", "write large numbers out in full"),
+        ("run:\n  executor: kubernetes\n", "run.executor", "not one of ['local', 'slurm']"),
+        ("quality:\n  en:\n    - use: gopher_qualty\n", "quality.en.0.use", "unknown step 'gopher_qualty'; valid steps"),
+        ("quality:\n  en:\n    - use: gopher_quality\n      min_doc_wrds: 3\n", "quality.en.0.min_doc_wrds", "valid keys"),
+        ("quality:\n  en:\n    - use: gopher_quality\n      min_doc_words: lots\n", "quality.en.0.min_doc_words", "expected int"),
+        ("langid:\n  min_score: {en: 1.5}\n", "langid.min_score.en", "between 0 and 1"),
+        ("tokenizer:\n  vocab_size: 200\n", "tokenizer.vocab_size", "256-symbol byte alphabet"),
+        ("shards:\n  seq_len: 0\n", "shards.seq_len", "positive number of tokens"),
+        ("run:\n  tasks: 0\n", "run.tasks", "at least 1"),
+        ("quality:\n  fr: []\n", "quality", "valid: ['en', 'zh']"),
+        ("quality:\n  en: filters/missing.yaml\n", "quality.en", "does not exist"),
+    ],
+)
+def test_errors_name_file_line_key_and_choices(tmp_path, text, key, needle):
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    message = str(err.value)
+    assert str(path) in message
+    assert f"{key}:" in message
+    assert needle in message
+    # The line is the line of the offending key in the file.
+    line = int(message.split(f"{path}:")[1].split(":")[0])
+    assert key.split(".")[-1] in path.read_text().splitlines()[line - 1] or key.split(".")[-1].isdigit()
+
+
+def test_error_in_rule_file_names_that_file(tmp_path):
+    (tmp_path / "filters").mkdir()
+    rule_file = write(tmp_path, "rules:\n  - use: gopher_quality\n    max_doc_wordz: 9\n", "filters/en.yaml")
+    path = write(tmp_path, "quality:\n  en: filters/en.yaml\n")
+    with pytest.raises(ConfigError, match=rf"{rule_file}:3: quality.en.0.max_doc_wordz"):
+        load_config(path)
+
+
+def test_invalid_yaml_and_missing_file(tmp_path):
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_config(write(tmp_path, "run: [1, 2\n"))
+    with pytest.raises(ConfigError, match="cannot read config"):
+        load_config(tmp_path / "nope.yaml")
+
+
+def test_cli_exits_2_on_config_error(tmp_path, capsys):
+    path = write(tmp_path, "run:\n  wrokers: 4\n")
+    assert main(["run", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "unknown key 'wrokers'" in err and str(path) in err

@@ -1,0 +1,82 @@
+"""Recovery of false duplicates: re-admit what LSH chained in, never bring back a real copy."""
+
+import random
+
+from datatrove.data import Document
+from datatrove.pipeline.readers import JsonlReader
+from datatrove.pipeline.writers import JsonlWriter
+
+from dedup.shingles import jaccard, shingle_set
+from recovery.false_duplicates import FalseDuplicateRecovery
+
+WORDS = ("river stone light market garden window teacher engine story bridge winter paper "
+         "orchard lantern harbor meadow signal copper violin canyon pepper marble saddle").split()
+
+
+def words(seed: int, n: int = 120) -> str:
+    rng = random.Random(seed)
+    return " ".join(rng.choice(WORDS) + str(rng.randint(0, 9)) for _ in range(n))
+
+
+def edit(text: str, every: int) -> str:
+    """Replace every EVERY-th word: a controlled near copy."""
+    return " ".join("changed" if i % every == 0 else w for i, w in enumerate(text.split()))
+
+
+def write(folder, name, docs):
+    with JsonlWriter(str(folder), output_filename=name) as w:
+        for d in docs:
+            w.write(d, 0)
+
+
+def run_recovery(tmp_path, kept, removed, min_jaccard=0.7):
+    write(tmp_path / "kept", "00000.jsonl.gz", kept)
+    write(tmp_path / "removed", "en_00000.jsonl.gz", removed)
+    step = FalseDuplicateRecovery("en", str(tmp_path / "kept"), str(tmp_path / "removed"), str(tmp_path / "out"), 5, min_jaccard)
+    list(step.run())
+    out = tmp_path / "out"
+    found = list(JsonlReader(str(out)).run()) if out.exists() else []
+    return {d.id: d for d in found}, step
+
+
+def doc(id_, text, cluster):
+    return Document(text=text, id=id_, metadata={"minhash_cluster_id": cluster, "filter_reason": "x"})
+
+
+def test_chained_document_is_readmitted_and_copy_is_not(tmp_path):
+    a = words(1)
+    near_a = edit(a, 40)  # a real near copy of A
+    chained = words(2)  # unrelated to A: LSH/clustering put it in A's cluster
+    assert jaccard(shingle_set(a, "en", 5), shingle_set(near_a, "en", 5)) > 0.7
+    back, step = run_recovery(tmp_path, [doc("A", a, 0)], [doc("B", near_a, 0), doc("C", chained, 0)])
+    assert set(back) == {"C"}
+    c = back["C"]
+    assert c.metadata["recovered_by"] == "false_duplicates"
+    evidence = c.metadata["recovery_evidence"]
+    assert evidence["survivor_id"] == "A" and evidence["cluster_id"] == 0
+    assert evidence["max_jaccard_to_kept"] < 0.7
+    assert "filter_reason" not in c.metadata
+    assert step.stats["examined"].total == 2 and step.stats["readmitted"].total == 1
+
+
+def test_two_readmitted_copies_of_each_other_come_back_once(tmp_path):
+    a, other = words(1), words(3)
+    back, _ = run_recovery(
+        tmp_path, [doc("A", a, 5)], [doc("X1", other, 5), doc("X2", edit(other, 50), 5)]
+    )
+    assert set(back) == {"X1"}  # X2 is a near copy of the re-admitted X1
+
+
+def test_clusters_are_judged_separately(tmp_path):
+    a, b = words(1), words(2)
+    # B's copy sits in cluster 1, whose survivor is A: B's copy is not like A -> re-admitted.
+    back, _ = run_recovery(tmp_path, [doc("A", a, 1), doc("B", b, 2)], [doc("B2", edit(b, 60), 1), doc("A2", edit(a, 60), 1)])
+    assert set(back) == {"B2"}
+
+
+def test_no_removed_documents_writes_nothing(tmp_path):
+    (tmp_path / "removed").mkdir()
+    write(tmp_path / "kept", "00000.jsonl.gz", [doc("A", words(1), -1)])
+    step = FalseDuplicateRecovery("en", str(tmp_path / "kept"), str(tmp_path / "removed"), str(tmp_path / "out"), 5, 0.7)
+    list(step.run())
+    assert not (tmp_path / "out").exists()
