@@ -1,0 +1,177 @@
+"""The golden end-to-end run: the demo corpus through every stage, checked against its labels.
+
+The generated corpus labels every page with what it is (a good article, spam, a duplicate of
+another page, another language …); the run must treat each kind as a curator would, and the
+count per removal reason must stay what it was when these numbers were last reviewed.
+"""
+
+import gzip
+import json
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+from tokenizers import Tokenizer
+
+from pipeline.cli import main
+from pipeline.demo_corpus import write_demo_corpus
+
+# Reviewed against the labels (see test_each_kind_meets_its_fate): a change here is a change
+# in what the pipeline removes, to be understood before the numbers are updated.
+GOLDEN_REMOVALS = {
+    "extract": {"extract_no_main_text": 2, "extract_not_html_or_undecodable": 4},
+    "langid": {"lid_low_score": 2, "lid_other_language": 20},
+    "quality": {
+        "dup_line_frac": 2,
+        "duplicated_5_n_grams": 9,
+        "gopher_short_doc": 9,
+        "url_blocklisted_word": 3,
+        "zh_dup_5_char_grams": 1,
+        "zh_spam_terms": 5,
+        "zh_too_few_cjk_chars": 10,
+        "zh_too_little_punct": 5,
+    },
+    "dedup": {"minhash_duplicate": 24},
+}
+
+
+def run_demo(configs: Path, corpus: Path, out: Path) -> int:
+    return main(["run", str(configs / "demo.yaml"), "--input", str(corpus), "--output", str(out)])
+
+
+@pytest.fixture(scope="module")
+def golden(tmp_path_factory, configs):
+    base = tmp_path_factory.mktemp("golden")
+    corpus = write_demo_corpus(base / "input", seed=0)
+    run = base / "run"
+    assert run_demo(configs, corpus, run) == 0
+    labels = json.loads((corpus / "labels.json").read_text())
+    return run, labels, corpus
+
+
+def read_docs(pattern_root: Path, pattern: str) -> list[dict]:
+    docs = []
+    for path in sorted(pattern_root.glob(pattern)):
+        with gzip.open(path, "rt") as f:
+            docs.extend(json.loads(line) for line in f)
+    return docs
+
+
+def fates(run: Path) -> dict[str, str]:
+    """url -> "kept" or "<stage>:<reason>" for every document that got past extraction."""
+    fate = {}
+    for stage in ("langid", "quality", "dedup"):
+        for d in read_docs(run / stage / "removed", "*/*.jsonl.gz"):
+            fate[d["metadata"]["url"]] = f"{stage}:{d['metadata'].get('filter_reason', 'duplicate')}"
+    for d in read_docs(run / "recovery" / "output", "*/*.jsonl.gz"):
+        fate[d["metadata"]["url"]] = "kept"
+    return fate
+
+
+def test_each_kind_meets_its_fate(golden):
+    run, labels, _ = golden
+    fate = fates(run)
+    extracted = {d["metadata"]["url"] for d in read_docs(run / "extract" / "output", "*.jsonl.gz")}
+    originals = {label["dup_of"] for label in labels if label.get("dup_of")}
+    by_kind = {}
+    for label in labels:
+        by_kind.setdefault(label["kind"], []).append(label)
+
+    for label in by_kind["non_html"]:
+        assert label["url"] not in extracted
+    for label in by_kind["other_lang"]:
+        assert fate[label["url"]] == "langid:lid_other_language", label
+    for kind in ("spam_en", "spam_zh", "boilerplate", "very_short"):
+        for label in by_kind[kind]:
+            assert fate.get(label["url"], "extract") != "kept", label
+    # Good pages survive, unless they are the original of a planted duplicate pair.
+    for kind in ("good_en", "good_zh", "gbk", "mixed"):
+        for label in by_kind[kind]:
+            if label["url"] not in originals:
+                assert fate[label["url"]] == "kept", label
+    # Every duplicate pair ends with exactly one copy kept, the other removed by MinHash.
+    for kind in ("exact_dup", "near_dup"):
+        for label in by_kind[kind]:
+            pair = [fate[label["url"]], fate[label["dup_of"]]]
+            assert sorted(pair) == ["dedup:duplicate", "kept"], (label, pair)
+    # Spam is removed by the rules that target it.
+    spam_zh = Counter(fate[label["url"]] for label in by_kind["spam_zh"])
+    assert spam_zh["quality:zh_spam_terms"] >= 1
+
+
+def test_removal_counts_are_golden(golden):
+    run, _, _ = golden
+    summary = json.loads((run / "report" / "summary.json").read_text())
+    for stage, expected in GOLDEN_REMOVALS.items():
+        assert summary["stages"][stage]["removed"] == expected, stage
+    # The funnel adds up: what a stage passes on is what the next one reads.
+    funnel = {f["stage"]: f for f in summary["funnel"]}
+    for before, after in (("extract", "langid"), ("langid", "quality"), ("quality", "dedup"), ("dedup", "recovery")):
+        assert funnel[before]["documents_out"] == funnel[after]["documents_in"]
+    for stage in ("extract", "langid", "quality", "dedup"):
+        f = funnel[stage]
+        assert f["documents_in"] - f["documents_out"] == sum(summary["stages"][stage]["removed"].values())
+
+
+def test_run_folder_contract(golden):
+    run, _, _ = golden
+    assert (run / "config.yaml").is_file()
+    for stage in ("extract", "langid", "quality", "dedup", "recovery"):
+        assert (run / stage / "logs").is_dir()
+    for stage in ("langid", "quality", "dedup", "recovery"):
+        assert {p.name for p in (run / stage / "output").iterdir()} == {"en", "zh"}
+    # Every removed document says why, with the measured value where a rule measured one.
+    for doc in read_docs(run / "quality" / "removed", "*/*.jsonl.gz"):
+        meta = doc["metadata"]
+        assert meta["filter_reason"] and meta["filter_rule"] and "filter_value" in meta
+    for doc in read_docs(run / "langid" / "removed", "*/*.jsonl.gz"):
+        assert doc["metadata"]["filter_reason"].startswith("lid_")
+    for doc in read_docs(run / "dedup" / "removed", "*/*.jsonl.gz"):
+        assert doc["metadata"]["minhash_cluster_id"] >= 0
+    for name in ("tokenizer.json", "tokenizer_config.json", "thresher_tokenizer.json"):
+        assert (run / "tokenizer" / name).is_file()
+    assert (run / "shards" / "manifest.json").is_file()
+    assert (run / "report" / "summary.json").is_file() and (run / "report" / "report.md").is_file()
+
+
+def test_shards_hold_every_final_document(golden):
+    run, _, _ = golden
+    manifest = json.loads((run / "shards" / "manifest.json").read_text())
+    tok = Tokenizer.from_file(str(run / "tokenizer" / "tokenizer.json"))
+    eos, pad = manifest["eos_id"], manifest["pad_id"]
+    decoded = []
+    for entry in manifest["files"]:
+        data = np.fromfile(run / "shards" / entry["name"], dtype="<u4")
+        assert len(data) == entry["rows"] * manifest["seq_len"] == entry["rows"] * 4096
+        stream = data[data != pad]
+        cuts = np.flatnonzero(stream == eos)
+        start = 0
+        for cut in cuts:
+            decoded.append(tok.decode(stream[start:cut].tolist()))
+            start = cut + 1
+        assert start == len(stream)  # the stream ends with a complete document
+    final = [d["text"] for d in read_docs(run / "recovery" / "output", "*/*.jsonl.gz")]
+    assert sorted(decoded) == sorted(final)
+    assert sum(manifest["documents"].values()) == len(final)
+
+
+def test_rerun_skips_and_a_second_run_is_identical(golden, tmp_path, configs, capsys):
+    run, _, corpus = golden
+    outputs = sorted(run.glob("*/output/**/*.jsonl.gz")) + sorted((run / "shards").glob("*.bin"))
+    before = {p: p.stat().st_mtime_ns for p in outputs}
+    assert run_demo(configs, corpus, run) == 0  # same folder: every task is already complete
+    assert {p: p.stat().st_mtime_ns for p in outputs} == before  # nothing was redone
+    assert run_demo(configs, corpus, tmp_path / "again") == 0  # fresh folder, same input and seed
+    shards = sorted((run / "shards").glob("*.bin"))
+    assert shards
+    for shard in shards:
+        assert (tmp_path / "again" / "shards" / shard.name).read_bytes() == shard.read_bytes()
+
+
+def test_changed_config_in_same_folder_is_refused(golden, configs, capsys):
+    run, _, corpus = golden
+    code = main(["run", str(configs / "demo.yaml"), "--input", str(corpus), "--output", str(run),
+                 "--set", "dedup.num_buckets=20"])
+    assert code == 2
+    assert "different config (changed: dedup.num_buckets)" in capsys.readouterr().err
