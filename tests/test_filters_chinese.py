@@ -105,11 +105,8 @@ def test_spam_terms_load_lazily(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def zh_data() -> Path:
-    data = REPO.parent / "shared" / "data" / "text"
-    if not (data / "cmrc2018").is_dir() or not (data / "chinesewebtext").is_dir():
-        pytest.skip(f"shared Chinese test data not found under {data} (see shared/data/MANIFEST.md)")
-    return data
+def zh_data(shared_data) -> Path:
+    return shared_data / "text"
 
 
 def all_rules():

@@ -175,3 +175,16 @@ def test_changed_config_in_same_folder_is_refused(golden, configs, capsys):
                  "--set", "dedup.num_buckets=20"])
     assert code == 2
     assert "different config (changed: dedup.num_buckets)" in capsys.readouterr().err
+
+
+def test_stats_and_status_commands(golden, capsys):
+    run, _, _ = golden
+    (run / "report" / "summary.json").unlink()
+    assert main(["stats", str(run)]) == 0
+    out = capsys.readouterr().out
+    assert "extract" in out and "recovery" in out and "summary.json" in out
+    assert (run / "report" / "summary.json").is_file()
+    assert main(["status", str(run)]) == 0
+    status = capsys.readouterr().out
+    assert "not started" not in status and "incomplete" not in status
+    assert "dedup/en/signatures" in status
