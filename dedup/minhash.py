@@ -1,23 +1,25 @@
-"""Near-duplicate removal with datatrove's four MinHash stages, one run per language.
+"""The dedup stage as datatrove jobs: exact copies first, then MinHash near copies.
 
-signatures (N tasks) -> buckets (one task per bucket) -> clusters (1 task) -> filter (N tasks).
-The filter keeps one document per cluster and writes the others, with their cluster id, to
-`dedup/removed/minhash/`, where the recovery stage reads them.
+For each partition of dedup/scope.py (a language, or `all`), two passes of the same four
+datatrove stages:
+
+    exact:   signatures (N tasks) -> buckets (1) -> clusters (1) -> filter (N) -> work/<p>/exact_kept/
+    minhash: signatures (N tasks) -> buckets (one per bucket) -> clusters (1) -> filter (N) -> output/<lang>/
+
+Exact copies are cheap to find and certain, so MinHash only sees one copy of each. Each pass
+writes its removed documents to `dedup/removed/<exact|minhash>/<lang>_<rank>.jsonl.gz` with
+their cluster id and `duplicate_of` (the survivor's id), which the recovery stage reads.
+With `dedup.engine: datasketch` the MinHash pass is one in-memory job (dedup/inmemory.py).
 """
 
 from __future__ import annotations
 
-from datatrove.pipeline.dedup.minhash import (
-    MinhashConfig,
-    MinhashDedupBuckets,
-    MinhashDedupCluster,
-    MinhashDedupFilter,
-    MinhashDedupSignature,
-)
+from datatrove.pipeline.dedup.minhash import MinhashConfig, MinhashDedupBuckets
 from datatrove.pipeline.writers import JsonlWriter
 
-from dedup.shingles import TOKENIZERS
-from pipeline.stage_io import StageReader
+from dedup.clusters import ClusterFilter, SurvivorCluster
+from dedup.scope import dedup_reader, partitions
+from dedup.signature import ExactSignature, FastMinhashSignature, exact_config
 
 
 def minhash_config(n_grams: int, num_buckets: int, hashes_per_bucket: int, seed: int) -> MinhashConfig:
@@ -32,46 +34,85 @@ def catch_threshold(num_buckets: int, hashes_per_bucket: int) -> float:
     return (1 - 0.5 ** (1 / num_buckets)) ** (1 / hashes_per_bucket)
 
 
-def minhash_jobs(lang: str, cfg, layout, tasks: int):
-    """The four (name, pipeline, tasks) jobs that deduplicate LANG from quality to dedup output."""
-    config = minhash_config(cfg.dedup.n_grams[lang], cfg.dedup.num_buckets, cfg.dedup.hashes_per_bucket, cfg.run.seed + 1)
-    work = layout.work("dedup") / lang
-    source = str(layout.output("quality", lang))
+def catch_probability(similarity: float, num_buckets: int, hashes_per_bucket: int) -> float:
+    """P(a pair at Jaccard SIMILARITY shares at least one bucket): the LSH S-curve."""
+    return 1 - (1 - similarity**hashes_per_bucket) ** num_buckets
 
-    def reader():
-        return StageReader(source)
 
-    tokenizer = TOKENIZERS[lang](lang)
+def describe(cfg) -> str:
+    """The line the run prints when it builds the dedup stage."""
+    d = cfg.dedup
+    scope = f"per_group on `{d.group_key}`" if d.scope == "per_group" else d.scope
+    grams = ", ".join(f"{lang} {n}-grams" for lang, n in sorted(d.n_grams.items()))
+    return (f"dedup: scope {scope}; exact copies {'on' if d.exact else 'off'}; MinHash ({d.engine}) "
+            f"{d.num_buckets} buckets x {d.hashes_per_bucket} hashes on {grams}: a pair at Jaccard "
+            f"{catch_threshold(d.num_buckets, d.hashes_per_bucket):.3f} is caught half the time")
+
+
+def _n_grams(cfg, partition: str) -> int:
+    # One MinHash config per job set: the global scope hashes every language's shingles alike.
+    if partition != "all":
+        return cfg.dedup.n_grams[partition]
+    sizes = set(cfg.dedup.n_grams.values())
+    if len(sizes) != 1:
+        raise ValueError(f"dedup.scope global needs one n-gram size for all languages, got {cfg.dedup.n_grams}")
+    return sizes.pop()
+
+
+def _removed_writer(layout, method: str) -> JsonlWriter:
+    return JsonlWriter(str(layout.removed("dedup", method)), output_filename="${language}_${rank}.jsonl.gz")
+
+
+def _kept_writer(folder, partition: str) -> JsonlWriter:
+    name = "${language}/${rank}.jsonl.gz" if partition == "all" else "${rank}.jsonl.gz"
+    return JsonlWriter(str(folder), output_filename=name)
+
+
+def partition_jobs(partition: str, cfg, layout, tasks: int) -> list[tuple[str, list, int]]:
+    """The (name, pipeline, tasks) jobs that deduplicate one partition, quality -> dedup output."""
+    d = cfg.dedup
+    group_key = d.group_key if d.scope == "per_group" else None
+    work = layout.work("dedup") / partition
+    source = layout.output("quality", partition if partition != "all" else None)
+    final = layout.output("dedup", partition if partition != "all" else None)
+    jobs = []
+    if d.exact:
+        exact_kept = work / "exact_kept"
+        jobs += four_stages(f"{partition}/exact_", "exact", source, exact_kept, partition, exact_config(cfg.run.seed),
+                            ExactSignature, work / "exact", group_key, layout, tasks)
+        source = exact_kept
+    config = minhash_config(_n_grams(cfg, partition), d.num_buckets, d.hashes_per_bucket, cfg.run.seed + 1)
+    if d.engine == "datasketch":
+        from dedup.inmemory import InMemoryLSHDedup
+
+        step = InMemoryLSHDedup(config, group_key, exclusion_writer=_removed_writer(layout, "minhash"))
+        jobs.append((f"{partition}/lsh", [dedup_reader(source, partition), step, _kept_writer(final, partition)], 1))
+        return jobs
+    jobs += four_stages(f"{partition}/", "minhash", source, final, partition, config,
+                        FastMinhashSignature, work, group_key, layout, tasks)
+    return jobs
+
+
+def four_stages(prefix, method, source, kept, partition, config, signature, work, group_key, layout, tasks):
+    """signatures -> buckets -> clusters -> filter, reading SOURCE and writing KEPT."""
+    sigs, buckets, clusters = work / "signatures", work / "buckets", work / "clusters"
     return [
-        (f"{lang}/signatures", [reader(), MinhashDedupSignature(str(work / "signatures"), config, language=tokenizer)], tasks),
+        (f"{prefix}signatures", [dedup_reader(source, partition), signature(str(sigs), config, group_key)], tasks),
+        (f"{prefix}buckets", [MinhashDedupBuckets(str(sigs), str(buckets), config=config)], config.num_buckets),
+        (f"{prefix}clusters", [SurvivorCluster(str(buckets), str(clusters), str(sigs), config)], 1),
         (
-            f"{lang}/buckets",
-            [MinhashDedupBuckets(str(work / "signatures"), str(work / "buckets"), config=config)],
-            cfg.dedup.num_buckets,
-        ),
-        (
-            f"{lang}/clusters",
+            f"{prefix}filter",
             [
-                MinhashDedupCluster(
-                    str(work / "buckets"), str(work / "clusters"), config=config, save_cluster_id=True, save_cluster_size=True
-                )
-            ],
-            1,
-        ),
-        (
-            f"{lang}/filter",
-            [
-                reader(),
-                MinhashDedupFilter(
-                    str(work / "clusters"),
-                    exclusion_writer=JsonlWriter(
-                        str(layout.removed("dedup", "minhash")), output_filename=f"{lang}_${{rank}}.jsonl.gz"
-                    ),
-                    load_cluster_ids=True,
-                    load_cluster_sizes=True,
-                ),
-                JsonlWriter(str(layout.output("dedup", lang)), output_filename="${rank}.jsonl.gz"),
+                dedup_reader(source, partition),
+                ClusterFilter(str(clusters), method, exclusion_writer=_removed_writer(layout, method), group_key=group_key),
+                _kept_writer(kept, partition),
             ],
             tasks,
         ),
     ]
+
+
+def dedup_partitions(cfg, layout) -> list[tuple[str, list, int]]:
+    from pipeline.config import LANGUAGES
+
+    return [job for p in partitions(cfg.dedup.scope, LANGUAGES) for job in partition_jobs(p, cfg, layout, cfg.run.tasks)]

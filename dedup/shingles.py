@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+
 from datatrove.utils.text import simplify_text, TextNormConfig
 from datatrove.utils.word_tokenizers import WordTokenizer
 
@@ -61,3 +63,55 @@ def jaccard(a: set, b: set) -> float:
     if not a and not b:
         return 1.0
     return len(a & b) / len(a | b)
+
+
+# --- Hashed shingles, all at once ------------------------------------------------------------
+# Hashing each n-gram in Python (join, then xxhash) costs a call per shingle; here every token's
+# code points are hashed column by column in numpy (FNV-1a style) and the n-grams are combined
+# from the token hashes by array slicing, so the Python work per document is a constant.
+_FNV_PRIME = np.uint64(0x100000001B3)
+_FNV_OFFSET = np.uint64(0xCBF29CE484222325)
+_NGRAM_PRIME = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser: spreads FNV's weak low bits over all 64."""
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+def token_hashes(tokens: list[str]) -> np.ndarray:
+    """One uint64 per token, the same for the same token in any document or process."""
+    if not tokens:
+        return np.zeros(0, dtype=np.uint64)
+    arr = np.array(tokens)
+    lengths = np.char.str_len(arr)
+    codes = arr.view(np.uint32).reshape(len(tokens), -1)
+    h = np.full(len(tokens), _FNV_OFFSET, dtype=np.uint64)
+    for j in range(codes.shape[1]):
+        step = (h ^ codes[:, j].astype(np.uint64)) * _FNV_PRIME
+        # Only a token's own characters count: the padding up to the longest token would make
+        # a token's hash depend on the other tokens of its document.
+        h = np.where(j < lengths, step, h)
+    return _mix(h)
+
+
+def salt_hash(salt: str) -> np.uint64:
+    """The starting value of every shingle hash of a partition (see dedup/scope.py)."""
+    return token_hashes([salt])[0] if salt else np.uint64(0)
+
+
+def shingle_hashes(text: str, lang: str, n: int, salt: str = "") -> np.ndarray:
+    """The uint64 hashes of `shingle_set(text, lang, n)` (with repeats), in one numpy pass.
+
+    A text shorter than N tokens is one shingle of all its tokens, as in `shingle_set`; an
+    empty text has none. A SALT makes the hashes of different partitions unrelated.
+    """
+    tokens = TOKENIZERS[lang](lang).word_tokenize(simplify_text(text, NORM))
+    h = token_hashes(tokens)
+    m = max(len(tokens) - n + 1, 1) if tokens else 0
+    g = np.full(m, salt_hash(salt), dtype=np.uint64)
+    for j in range(min(n, len(tokens))):
+        g = (g ^ h[j : j + m]) * _NGRAM_PRIME
+    return _mix(g)

@@ -27,20 +27,22 @@ class Check:
     value: float  # what was measured
     threshold: float
     passed: bool
+    # How the value must compare with the threshold to pass (">=", "<="), for `explain` to print.
+    op: str = ""
 
 
 def at_least(reason: str, value: float, minimum: float | None) -> Check | None:
     """A lower bound; `None` as the threshold switches the check off."""
     if minimum is None:
         return None
-    return Check(reason, float(value), float(minimum), value >= minimum)
+    return Check(reason, float(value), float(minimum), value >= minimum, ">=")
 
 
 def at_most(reason: str, value: float, maximum: float | None) -> Check | None:
     """An upper bound; `None` as the threshold switches the check off."""
     if maximum is None:
         return None
-    return Check(reason, float(value), float(maximum), value <= maximum)
+    return Check(reason, float(value), float(maximum), value <= maximum, "<=")
 
 
 class RuleFilter(BaseFilter):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import yaml
 
 from pipeline.config import STAGES, Config, ConfigError, load_config
+from pipeline.execution import stderr_to
 from pipeline.inputs import InputError
 from pipeline.layout import RunLayout
 
@@ -57,9 +59,58 @@ def _parser() -> argparse.ArgumentParser:
     status.add_argument("run", type=Path, help="run folder")
     status.set_defaults(func=cmd_status)
 
-    stats = sub.add_parser("stats", help="(re)write RUN/report/ from a finished run and print the summary")
-    stats.add_argument("run", type=Path, help="run folder")
+    stats = sub.add_parser("stats", help="(re)write RUN/report/ (summary.json, report.html) and print the summary")
+    stats.add_argument("run", type=Path, help="run folder, or a shard folder alone (its report goes to FOLDER/report/)")
     stats.set_defaults(func=cmd_stats)
+
+    explain = sub.add_parser("explain", help="show every quality check, the language and the classifier score of one document")
+    explain.add_argument("config", type=Path, help="pipeline config (configs/default.yaml) or a filter-rule file (configs/filters/en.yaml)")
+    explain.add_argument("document", nargs="?", default="-", help="plain text, or one jsonl line with text/metadata; - or nothing: stdin")
+    explain.add_argument("--lang", choices=["en", "zh"], help="apply this language's rules whatever language ID says")
+    explain.add_argument("--json", action="store_true", help="print the explanation as JSON")
+    explain.set_defaults(func=cmd_explain)
+
+    quality = sub.add_parser("quality", help="the model-based quality classifier")
+    quality_sub = quality.add_subparsers(dest="quality_command", required=True, metavar="COMMAND")
+    qtrain = quality_sub.add_parser("train", help="train a fastText quality classifier from good and bad examples")
+    qtrain.add_argument("--positive", nargs="+", required=True, type=Path, metavar="PATH", help="jsonl/parquet files of text to keep")
+    qtrain.add_argument("--negative", nargs="+", required=True, type=Path, metavar="PATH", help="jsonl/parquet files of text to drop")
+    qtrain.add_argument("--lang", choices=["en", "zh"], required=True, help="language of the examples (sets the n-gram default)")
+    qtrain.add_argument("--output", required=True, type=Path, help="model file to write, e.g. models/quality_en.bin")
+    qtrain.add_argument("--text-key", default="text", help="field holding the text (default: text)")
+    qtrain.add_argument("--holdout-frac", type=float, default=0.1, help="share of each class held out for the metrics (default 0.1)")
+    qtrain.add_argument("--seed", type=int, default=0, help="same seed and data -> same model")
+    for name, kind in (("epoch", int), ("lr", float), ("word-ngrams", int), ("dim", int), ("min-count", int), ("bucket", int)):
+        qtrain.add_argument(f"--{name}", type=kind, help="fastText setting (default: per language, see filters/classifier.py)")
+    qtrain.set_defaults(func=cmd_quality_train)
+
+    tokenizer = sub.add_parser("tokenizer", help="the byte-level BPE tokenizer")
+    tokenizer_sub = tokenizer.add_subparsers(dest="tokenizer_command", required=True, metavar="COMMAND")
+    ttrain = tokenizer_sub.add_parser("train", help="train a DeepSeek-style tokenizer on text files (same code as the stage)")
+    ttrain.add_argument("--input", nargs="+", required=True, metavar="PATH",
+                        help="jsonl(.gz)/parquet/txt files, folders or globs (a txt line is one document)")
+    ttrain.add_argument("--output", required=True, type=Path, help="folder for tokenizer.json (or .model) and its report")
+    ttrain.add_argument("--vocab-size", type=int, help="learned tokens, the byte alphabet included (default: from the config)")
+    ttrain.add_argument("--backend", choices=["tokenizers", "sentencepiece"], help="trainer (default: from the config)")
+    ttrain.add_argument("--reference", help="tokenizer.json / tokenizer.model (or its folder) the report compares against")
+    ttrain.add_argument("--max-train-bytes", type=int, help="byte budget of the training sample (default: from the config)")
+    ttrain.add_argument("--text-key", default="text", help="jsonl/parquet field holding the text (default: text)")
+    ttrain.add_argument("--config", type=Path, default=CONFIGS / "default.yaml", help="config whose tokenizer: section gives the defaults")
+    ttrain.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
+                        help="override a config value, e.g. --set tokenizer.language_shares.zh=0.3 (repeatable)")
+    ttrain.set_defaults(func=cmd_tokenizer_train)
+
+    sanity = sub.add_parser("sanity", help="train a tiny DeepSeek-V2 on shards and say whether the data is sane")
+    sanity.add_argument("shards", type=Path, help="shard folder (RUN/shards, with manifest.json)")
+    sanity.add_argument("--steps", type=int, help="training steps (overrides train.steps)")
+    sanity.add_argument("--config", type=Path, default=CONFIGS / "sanity.yaml", help="model and training settings")
+    sanity.add_argument("--compare", type=Path, metavar="RAW_SHARDS",
+                        help="also train on shards made with the filters off and score both on held-out clean text")
+    sanity.add_argument("--output", type=Path, help="folder for sanity.json, loss.png, checkpoints (default: SHARDS/../sanity)")
+    sanity.add_argument("--restart", action="store_true", help="ignore checkpoints in OUTPUT and train from step 0")
+    sanity.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
+                        help="override a setting, e.g. --set train.context=512 (repeatable)")
+    sanity.set_defaults(func=cmd_sanity)
     return parser
 
 
@@ -90,24 +141,19 @@ def cmd_demo(args) -> int:
 
 
 def run_pipeline(cfg: Config, stages: list[str]) -> int:
-    from pipeline.execution import CLEAR_LINE, JobFailed, run_local, slurm_executors
+    from pipeline.execution import CLEAR_LINE, JobFailed, run_local
     from pipeline.preflight import check_before_run
     from pipeline.report import stage_line
     from pipeline.stages import BUILDERS
 
-    layout = RunLayout(Path(cfg.run.output))
+    # Slurm jobs run in their own working directory: give them absolute paths.
+    root = Path(cfg.run.output)
+    layout = RunLayout(root.resolve() if cfg.run.executor == "slurm" else root)
     check_before_run(cfg, layout, stages)
     jobs_by_stage = {stage: BUILDERS[stage](cfg, layout) for stage in stages}
 
     if cfg.run.executor == "slurm":
-        if "report" in stages:
-            shutil.rmtree(layout.logs("report"), ignore_errors=True)
-        last = None
-        for stage in stages:
-            last = slurm_executors(jobs_by_stage[stage], cfg, layout, depends=last)
-        last.run()
-        print(f"Submitted {len(stages)} stages to Slurm. Watch them with: thresher status {layout.root}")
-        return 0
+        return submit_to_slurm(cfg, layout, stages, jobs_by_stage)
 
     print(f"Run folder: {layout.root}/  ({cfg.run.tasks} tasks, {cfg.run.workers} workers)")
     for i, stage in enumerate(stages, 1):
@@ -130,6 +176,33 @@ def run_pipeline(cfg: Config, stages: list[str]) -> int:
     return 0
 
 
+def submit_to_slurm(cfg: Config, layout: RunLayout, stages: list[str], jobs_by_stage: dict) -> int:
+    """Submit every stage as Slurm arrays chained by dependencies, and return at once."""
+    from pipeline.execution import slurm_executors
+    from pipeline.slurm import record_submission
+
+    if "report" in stages:
+        shutil.rmtree(layout.logs("report"), ignore_errors=True)
+    executors, last = {}, None
+    for stage in stages:
+        stage_executors = slurm_executors(jobs_by_stage[stage], cfg, layout, depends=last)
+        executors.update(stage_executors)
+        last = list(stage_executors.values())[-1]
+    log = layout.root / "slurm_submit.log"
+    try:
+        with stderr_to(log):
+            last.run()  # launches every job it depends on first, then itself
+    except subprocess.CalledProcessError as e:
+        print(f"error: sbatch refused a job ({e}); sbatch's message is in {log}", file=sys.stderr)
+        return 1
+    finally:
+        record_submission(layout.root, executors)
+    submitted = sum(1 for e in executors.values() if e.submitted)
+    print(f"Submitted {submitted} of {len(executors)} jobs to Slurm (the rest were complete).")
+    print(f"Watch them with: thresher status {layout.root}")
+    return 0
+
+
 def cmd_status(args) -> int:
     from pipeline.status import print_status
 
@@ -137,16 +210,99 @@ def cmd_status(args) -> int:
 
 
 def cmd_stats(args) -> int:
-    from pipeline.report import print_summary, write_report
+    from pipeline.report import print_summary, write_report, write_shards_report
 
     layout = RunLayout(args.run)
-    if not layout.config.is_file():
-        print(f"error: {args.run} is not a run folder (no config.yaml)", file=sys.stderr)
+    if (args.run / "manifest.json").is_file():
+        summary, report = write_shards_report(args.run), args.run / "report"
+    elif layout.config.is_file():
+        summary, report = write_report(layout), layout.report
+    else:
+        print(f"error: {args.run} is neither a run folder (no config.yaml) nor a shard folder (no manifest.json)", file=sys.stderr)
         return EXIT_CONFIG
-    summary = write_report(layout)
     print_summary(summary)
-    print(f"Report: {layout.report}/summary.json")
+    print(f"Report: {report}/summary.json and {report}/report.html")
     return 0
+
+
+def cmd_explain(args) -> int:
+    import json
+
+    from pipeline.explain import explain, load_explain_config, read_document, render
+
+    cfg = load_explain_config(args.config)
+    doc, source = read_document(args.document)
+    result = explain(cfg, doc, source, lang=args.lang)
+    print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) if args.json else render(result))
+    return 0
+
+
+def cmd_quality_train(args) -> int:
+    import dataclasses
+
+    from filters.classifier import DEFAULT_PARAMS, TrainingDataError, read_texts, train_classifier
+
+    if not 0.0 <= args.holdout_frac < 1.0:
+        print(f"error: --holdout-frac must be in [0, 1), got {args.holdout_frac}", file=sys.stderr)
+        return EXIT_CONFIG
+    chosen = {k: getattr(args, k) for k in ("epoch", "lr", "word_ngrams", "dim", "min_count", "bucket", "seed")}
+    params = dataclasses.replace(DEFAULT_PARAMS[args.lang], **{k: v for k, v in chosen.items() if v is not None})
+    try:
+        positives = [t for p in args.positive for t in read_texts(p, args.text_key)]
+        negatives = [t for p in args.negative for t in read_texts(p, args.text_key)]
+        print(f"Training a {args.lang} quality classifier on {len(positives):,} positive and "
+              f"{len(negatives):,} negative examples ({args.holdout_frac:.0%} held out)...", flush=True)
+        m = train_classifier(positives, negatives, args.output, args.lang, args.holdout_frac, params)
+    except TrainingDataError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_CONFIG
+    print(f"Model: {args.output}  (trained on {m['train']:,} examples)")
+    if "roc_auc" in m:
+        print(f"Held out ({m['held_out']:,} examples): ROC-AUC {m['roc_auc']:.3f}  at score >= 0.5: "
+              f"precision {m['precision']:.3f}  recall {m['recall']:.3f}  F1 {m['f1']:.3f}  kept {m['kept_frac']:.1%}")
+    else:
+        print("Held out: no metrics (no held-out examples of both classes; raise --holdout-frac)")
+    return 0
+
+
+def cmd_tokenizer_train(args) -> int:
+    from functools import partial
+
+    from tokenizer.sampling import expand_paths, input_docs
+    from tokenizer.train import train_tokenizer
+
+    overrides = list(args.overrides)
+    for key, value in (("vocab_size", args.vocab_size), ("backend", args.backend),
+                       ("max_train_bytes", args.max_train_bytes), ("reference", args.reference)):
+        if value is not None:
+            overrides.append(f"tokenizer.{key}={value}")
+    cfg = load_config(args.config, overrides)
+    t = cfg.tokenizer
+    try:
+        files = expand_paths(args.input)
+        print(f"Training a {t.vocab_size:,}-token {t.backend} tokenizer on {len(files)} file(s)", flush=True)
+        train_tokenizer(
+            partial(input_docs, files, args.text_key), args.output, backend=t.backend, vocab_size=t.vocab_size,
+            min_frequency=t.min_frequency, max_train_bytes=t.max_train_bytes, language_shares=t.language_shares,
+            heldout_fraction=t.heldout_fraction, max_heldout_bytes=t.max_heldout_bytes,
+            pad_vocab_to_multiple_of=t.pad_vocab_to_multiple_of, model_max_length=cfg.shards.seq_len,
+            seed=cfg.run.seed, reference=t.reference,
+        )
+    except (FileNotFoundError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_CONFIG
+    return 0
+
+
+def cmd_sanity(args) -> int:
+    from trainer.config import load_sanity_config
+    from trainer.sanity import run_sanity
+
+    overrides = list(args.overrides) + ([f"train.steps={args.steps}"] if args.steps is not None else [])
+    cfg = load_sanity_config(args.config, overrides)
+    output = args.output or args.shards.resolve().parent / "sanity"
+    report = run_sanity(args.shards, cfg, output, compare=args.compare, restart=args.restart)
+    return 0 if report["sane"] else 1
 
 
 def _select_stages(text: str | None) -> list[str]:

@@ -52,9 +52,11 @@ class InputConfig:
 
 @dataclass
 class ExtractConfig:
-    extractor: Literal["trafilatura"] = "trafilatura"
-    favour_precision: bool = True  # FineWeb's setting
-    timeout_s: float = 1.0  # per page; a page that takes longer is dropped and counted
+    # resiliparse: ~14x trafilatura's pages/s per core at a higher F1 on the labelled pages
+    # (bench/extraction_quality.py); trafilatura: FineWeb's extractor.
+    extractor: Literal["resiliparse", "trafilatura"] = "resiliparse"
+    favour_precision: bool = True  # trafilatura only: FineWeb's setting
+    timeout_s: float = 1.0  # trafilatura only: per page; a page that takes longer is dropped and counted
 
 
 @dataclass
@@ -65,6 +67,12 @@ class LangidConfig:
     # A page lid.176 calls Chinese but whose CJK text has this much kana is Japanese: kanji alone
     # fool character-based detectors.
     max_kana_frac_for_zh: float = 0.05
+    # Mixed pages: a page whose paragraphs identified as en or zh (each at its language's
+    # min_score) make up at least this share of the text's bytes is kept even when its whole-page
+    # score is low, and goes to whichever of en/zh has the larger share.
+    min_en_zh_share: float = 0.5
+    # Convert Traditional Chinese to Simplified (OpenCC's t2s tables) for pages routed to zh.
+    to_simplified: bool = False
 
 
 @dataclass
@@ -80,6 +88,19 @@ class DedupConfig:
     # 14 buckets of 8 hashes (FineWeb's setting): a pair at Jaccard 0.685 is caught half the time.
     num_buckets: int = 14
     hashes_per_bucket: int = 8
+    # Which documents may be duplicates of each other (see dedup/scope.py): per_language,
+    # per_group (same value of the metadata field `group_key`, e.g. the crawl dump) or global.
+    scope: Literal["per_language", "per_group", "global"] = "per_language"
+    group_key: str | None = None
+    exact: bool = True  # remove exact copies (normalised text) before MinHash
+    # datatrove: the four on-disk MinHash stages, any corpus size. datasketch: one in-memory
+    # MinHashLSH task per partition, for small runs; same removed records.
+    engine: Literal["datatrove", "datasketch"] = "datatrove"
+
+    def __post_init__(self):
+        if self.scope == "per_group" and not self.group_key:
+            raise ConfigError("scope per_group needs `group_key`, the metadata field that names a document's group",
+                              key="dedup.group_key")
 
 
 @dataclass
@@ -104,12 +125,24 @@ class TokenizerConfig:
     # The embedding matrix is padded to a multiple of this: 100,000 learned + 16 special tokens
     # -> 102,400 rows, DeepSeek-V2's embedding size.
     pad_vocab_to_multiple_of: int = 4096
+    backend: Literal["tokenizers", "sentencepiece"] = "tokenizers"
+    # Share of the training bytes per language; kept exact (a scarce language scales the rest down).
+    language_shares: dict[str, float] = field(default_factory=lambda: {"en": 0.5, "zh": 0.5})
+    # Documents held out of training (by hash of their id) for the report's compression figures.
+    heldout_fraction: float = 0.01
+    max_heldout_bytes: int = 5000000  # per language
+    reference: str | None = None  # a tokenizer.json / tokenizer.model to compare against in the report
 
 
 @dataclass
 class ShardsConfig:
     seq_len: int = 4096
-    packing: Literal["concat"] = "concat"
+    # best_fit: best-fit-decreasing packing, a document is cut only when longer than a row, the
+    # rest of a row is padded (Ding et al. 2024, "Fewer Truncations Improve Language Modeling").
+    # concat: one stream cut into rows, no padding, but about one document cut per row.
+    packing: Literal["concat", "best_fit"] = "best_fit"
+    # Documents packed together by best_fit: the more, the less padding (16M tokens = 4096 rows).
+    best_fit_buffer_tokens: int = 16777216
     max_shard_tokens: int = 268435456  # 1 GiB of uint32 per shard file
 
 
@@ -179,7 +212,15 @@ def _check_values(cfg: Config, source: YamlSource) -> None:
     need(cfg.tokenizer.vocab_size > 256, "tokenizer.vocab_size",
          f"must exceed the 256-symbol byte alphabet, got {cfg.tokenizer.vocab_size}")
     need(cfg.tokenizer.pad_vocab_to_multiple_of >= 1, "tokenizer.pad_vocab_to_multiple_of", "must be at least 1")
+    for lang, share in cfg.tokenizer.language_shares.items():
+        need(lang in LANGUAGES and share >= 0, f"tokenizer.language_shares.{lang}",
+             f"a share of a supported language ({list(LANGUAGES)}) is at least 0, got {share}")
+    need(sum(cfg.tokenizer.language_shares.values()) > 0, "tokenizer.language_shares", "give some language a share above 0")
+    need(0.0 <= cfg.tokenizer.heldout_fraction < 1.0, "tokenizer.heldout_fraction", "a fraction in [0, 1)")
     need(cfg.shards.seq_len >= 1, "shards.seq_len", f"must be a positive number of tokens, got {cfg.shards.seq_len}")
+    need(cfg.shards.max_shard_tokens >= cfg.shards.seq_len, "shards.max_shard_tokens",
+         f"a shard holds at least one row of {cfg.shards.seq_len} tokens, got {cfg.shards.max_shard_tokens}")
+    need(cfg.shards.best_fit_buffer_tokens >= 1, "shards.best_fit_buffer_tokens", "must be at least 1")
 
 
 def _inline_rule_files(source: YamlSource) -> None:

@@ -34,7 +34,7 @@ def completed_tasks(logging_dir: Path) -> int:
 
 
 @contextmanager
-def _stderr_to(path: Path):
+def stderr_to(path: Path):
     """Send this process's stderr (and that of workers it forks) to PATH for the duration."""
     path.parent.mkdir(parents=True, exist_ok=True)
     sys.stderr.flush()
@@ -60,8 +60,9 @@ def _progress(job: Job, logging_dir: Path, stop: threading.Event, out) -> None:
             last = done
 
 
-def run_local(job: Job, layout: RunLayout, workers: int, out=sys.stdout) -> float:
+def run_local(job: Job, layout: RunLayout, workers: int, out=None) -> float:
     """Run JOB's tasks here; task-level progress is shown on a terminal only."""
+    out = out or sys.stdout  # looked up now: tests and callers may have replaced sys.stdout
     logging_dir = layout.logs(job.stage, job.name)
     executor = LocalPipelineExecutor(
         job.pipeline,
@@ -78,7 +79,7 @@ def run_local(job: Job, layout: RunLayout, workers: int, out=sys.stdout) -> floa
         watcher.start()
     console = logging_dir / "console.log"
     try:
-        with _stderr_to(console):
+        with stderr_to(console):
             executor.run()
     except Exception as e:
         raise JobFailed(f"{job.stage}/{job.name} failed: {e}. Logs: {logging_dir}/logs/ and {console}") from e
@@ -92,27 +93,32 @@ def run_local(job: Job, layout: RunLayout, workers: int, out=sys.stdout) -> floa
     return time.perf_counter() - start
 
 
-def slurm_executors(jobs: list[Job], cfg: Config, layout: RunLayout, depends=None):
-    """Chain JOBS as Slurm arrays, each depending on the one before; return the last executor."""
-    from datatrove.executor.slurm import SlurmPipelineExecutor
+def slurm_executors(jobs: list[Job], cfg: Config, layout: RunLayout, depends=None) -> dict:
+    """Chain JOBS as Slurm arrays, each waiting for the one before; {stage/job: executor}."""
+    from pipeline.slurm import ThresherSlurmExecutor, cluster_max_array_size, venv_activation
 
     s = cfg.slurm
+    max_array_size = cluster_max_array_size()
+    executors = {}
     previous = depends
     for job in jobs:
-        previous = SlurmPipelineExecutor(
+        logging_dir = layout.logs(job.stage, job.name)
+        previous = ThresherSlurmExecutor(
             job.pipeline,
             tasks=job.tasks,
             time=s.time,
             partition=s.partition,
             cpus_per_task=s.cpus_per_task,
             mem_per_cpu_gb=s.mem_per_cpu_gb,
+            qos=s.qos or "",
             job_name=f"thresher-{job.stage}-{job.name.replace('/', '-')}",
-            logging_dir=str(layout.logs(job.stage, job.name)),
-            slurm_logs_folder=str(layout.logs(job.stage, job.name) / "slurm"),
-            env_command=s.env_command,
+            logging_dir=str(logging_dir),
+            slurm_logs_folder=str(logging_dir / "slurm"),
+            env_command=s.env_command or venv_activation(),
             sbatch_args=dict(s.sbatch_args),
-            qos=s.qos or "normal",
+            max_array_size=max_array_size,
             depends=previous,
             skip_completed=True,
         )
-    return previous
+        executors[f"{job.stage}/{job.name}"] = previous
+    return executors

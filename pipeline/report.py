@@ -2,7 +2,9 @@
 
 Everything comes from datatrove's per-task stats files (`RUN/<stage>/logs/<job>/stats/*.json`),
 which exist the same way for local and Slurm runs, plus the tokenizer's and shards' own
-metadata. Written as `RUN/report/summary.json` and a readable `RUN/report/report.md`.
+metadata. Written as `RUN/report/summary.json`, a readable `RUN/report/report.md` and the page
+people look at, `RUN/report/report.html` (plots, see report_html.py). Text sizes in the funnel
+are characters (datatrove's `doc_len`); removed sizes are UTF-8 bytes (our filters count them).
 """
 
 from __future__ import annotations
@@ -50,16 +52,19 @@ def _value(step: StepStats | None, key: str) -> float:
 
 def _counts(steps: list, reader: bool = True) -> dict:
     """documents in (the reader), out (the last writer), and removals by reason and bytes."""
-    out: dict = {"documents_in": 0, "documents_out": 0, "removed": Counter(), "removed_bytes": Counter()}
+    out: dict = {"documents_in": 0, "documents_out": 0, "removed": Counter(), "removed_bytes": Counter(),
+                 "characters_in": 0, "characters_out": 0}
     if not steps:
         return out
     if reader:
         # What the reader skipped (non-HTML records, …) came in too.
         skipped = sum(v for k, v in steps[0].totals.items() if k.startswith(DROPPED) and not k.startswith(DROPPED_BYTES))
         out["documents_in"] = int(_value(steps[0], "documents") + skipped)
+        out["characters_in"] = int(_value(steps[0], "doc_len"))  # datatrove counts text length in characters
     writers = [s for s in steps if "WRITER" in s.name]
     if writers:
         out["documents_out"] = int(_value(writers[-1], "total"))
+        out["characters_out"] = int(_value(writers[-1], "doc_len"))
     for step in steps:
         for key, total in step.totals.items():
             if key.startswith(DROPPED_BYTES):
@@ -74,10 +79,11 @@ def _counts(steps: list, reader: bool = True) -> dict:
 
 
 def _merge(parts: list[dict]) -> dict:
-    merged = {"documents_in": 0, "documents_out": 0, "removed": Counter(), "removed_bytes": Counter()}
+    merged = {"documents_in": 0, "documents_out": 0, "removed": Counter(), "removed_bytes": Counter(),
+              "characters_in": 0, "characters_out": 0}
     for part in parts:
-        merged["documents_in"] += part["documents_in"]
-        merged["documents_out"] += part["documents_out"]
+        for key in ("documents_in", "documents_out", "characters_in", "characters_out"):
+            merged[key] += part.get(key, 0)
         merged["removed"] += part["removed"]
         merged["removed_bytes"] += part["removed_bytes"]
     return merged
@@ -98,15 +104,36 @@ def stage_summary(layout: RunLayout, stage: str) -> dict:
         per_lang = {lang: _counts(logs(lang)) for lang in LANGUAGES}
         return {**_merge(list(per_lang.values())), "per_language": per_lang}
     if stage == "dedup":
-        per_lang = {}
-        for lang in LANGUAGES:
-            counts = _counts(logs(f"{lang}/filter"))
-            steps = logs(f"{lang}/filter")
-            dedup_step = [s for s in steps if "MinHash" in s.name]
-            if dedup_step:
-                counts["removed"]["minhash_duplicate"] = int(_value(dedup_step[0], "dropped"))
-            per_lang[lang] = counts
-        return {**_merge(list(per_lang.values())), "per_language": per_lang}
+        # A partition (dedup/scope.py: a language, or `all`) runs an exact pass, then MinHash
+        # (`filter`, or `lsh` in memory); each filter counts dropped_<method>_duplicate itself.
+        per_partition, per_group = {}, Counter()
+        for part in (*LANGUAGES, "all"):
+            passes = [logs(f"{part}/{job}") for job in ("exact_filter", "filter", "lsh")]
+            passes = [p for p in passes if p]
+            if not passes:
+                continue
+            counts = _merge([_counts(p) for p in passes])
+            first, last = _counts(passes[0]), _counts(passes[-1])
+            counts["documents_in"], counts["documents_out"] = first["documents_in"], last["documents_out"]
+            per_partition[part] = counts
+            for steps in passes:
+                for step in steps:
+                    per_group.update({k.split("/", 1)[1]: int(v) for k, v in step.totals.items() if k.startswith("removed_in_group/")})
+        merged = _merge(list(per_partition.values()))
+        d = {}
+        if layout.config.is_file():
+            import yaml
+
+            d = (yaml.safe_load(layout.config.read_text()) or {}).get("dedup") or {}
+        if "num_buckets" in d:
+            from dedup.minhash import catch_threshold
+
+            merged["catch_threshold"] = round(catch_threshold(d["num_buckets"], d["hashes_per_bucket"]), 4)
+        merged["scope"] = d.get("scope", "per_language")
+        if per_group:
+            merged["removed_per_group"] = dict(sorted(per_group.items()))
+        key = "per_partition" if "all" in per_partition else "per_language"
+        return {**merged, key: per_partition}
     if stage == "recovery":
         per_lang = {}
         for lang in LANGUAGES:
@@ -126,12 +153,19 @@ def stage_summary(layout: RunLayout, stage: str) -> dict:
         meta = layout.tokenizer / "thresher_tokenizer.json"
         return json.loads(meta.read_text()) if meta.is_file() else {}
     if stage == "shards":
-        manifest = layout.shards / "manifest.json"
-        if not manifest.is_file():
-            return {}
-        m = json.loads(manifest.read_text())
-        return {k: m[k] for k in ("rows", "seq_len", "documents", "tokens", "padding_tokens", "vocab_size")}
+        return shards_summary(layout.shards)
     return {}
+
+
+def shards_summary(folder: Path) -> dict:
+    """The manifest's counts, with each file's tokens instead of its checksums; {} before the stage."""
+    manifest = folder / "manifest.json"
+    if not manifest.is_file():
+        return {}
+    m = json.loads(manifest.read_text())
+    summary = {k: v for k, v in m.items() if k not in ("files", "tokenizer_sha256", "bos_policy")}
+    summary["files"] = [{k: f[k] for k in ("name", "rows", "tokens", "padding_tokens")} for f in m["files"]]
+    return summary
 
 
 def build_summary(layout: RunLayout) -> dict:
@@ -141,10 +175,18 @@ def build_summary(layout: RunLayout) -> dict:
             if key in summary:
                 summary[key] = dict(sorted(summary[key].items()))
     funnel = [
-        {"stage": s, "documents_in": stages[s]["documents_in"], "documents_out": stages[s]["documents_out"]}
+        {"stage": s, **{k: stages[s].get(k, 0) for k in ("documents_in", "documents_out", "characters_in", "characters_out")},
+         "removed_bytes": sum(stages[s].get("removed_bytes", {}).values())}
         for s in ("extract", "langid", "quality", "dedup", "recovery")
     ]
     return {"run": str(layout.root), "funnel": funnel, "stages": stages}
+
+
+def write_shards_report(folder: Path) -> dict:
+    """The report of a shard folder alone (no run around it): FOLDER/report/."""
+    summary = {"run": str(folder), "funnel": [], "stages": {"shards": shards_summary(folder)}}
+    _write(summary, folder / "report")
+    return summary
 
 
 def stage_line(layout: RunLayout, stage: str) -> str:
@@ -154,7 +196,8 @@ def stage_line(layout: RunLayout, stage: str) -> str:
         return f"vocab {s.get('vocab_size')} (embedding {s.get('embedding_size')}), trained on {s.get('train_bytes', 0):,} bytes"
     if stage == "shards":
         tokens = sum(s.get("tokens", {}).values())
-        return f"{s.get('rows', 0)} rows of {s.get('seq_len')} tokens, {tokens:,} tokens, {s.get('padding_tokens', 0)} padding"
+        return (f"{s.get('rows', 0)} rows of {s.get('seq_len')} tokens ({s.get('packing')}), {tokens:,} tokens, "
+                f"padding {s.get('padding_rate', 0):.2%}, documents cut {s.get('split_document_rate', 0):.2%}")
     if stage == "report":
         return "summary written"
     line = f"{s['documents_in']} docs in, {s['documents_out']} out"
@@ -167,10 +210,17 @@ def stage_line(layout: RunLayout, stage: str) -> str:
 
 def write_report(layout: RunLayout) -> dict:
     summary = build_summary(layout)
-    layout.report.mkdir(parents=True, exist_ok=True)
-    (layout.report / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
-    (layout.report / "report.md").write_text(_markdown(summary))
+    _write(summary, layout.report)
     return summary
+
+
+def _write(summary: dict, folder: Path) -> None:
+    from pipeline.report_html import write_html
+
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+    (folder / "report.md").write_text(_markdown(summary))
+    write_html(summary, folder / "report.html")
 
 
 def _markdown(summary: dict) -> str:
@@ -181,18 +231,29 @@ def _markdown(summary: dict) -> str:
     for stage, s in summary["stages"].items():
         for reason, count in s.get("removed", {}).items():
             lines.append(f"| {stage} | {reason} | {count} | {s.get('removed_bytes', {}).get(reason, '')} |")
-    recovered = summary["stages"]["recovery"].get("recovered", {})
+    recovered = summary["stages"].get("recovery", {}).get("recovered", {})
     lines += ["", "## Recovery", ""] + [f"- {mech}: {n} documents re-admitted" for mech, n in recovered.items()]
-    shards = summary["stages"]["shards"]
+    shards = summary["stages"].get("shards")
     if shards:
-        lines += ["", "## Shards", "", f"- {shards['rows']} rows of {shards['seq_len']} tokens",
-                  f"- tokens per language: {shards['tokens']}", f"- padding tokens: {shards['padding_tokens']}"]
+        lines += ["", "## Shards", ""] + [f"- {line}" for line in shards_lines(shards)]
     return "\n".join(lines) + "\n"
+
+
+def shards_lines(s: dict) -> list[str]:
+    return [
+        f"{s['rows']:,} rows of {s['seq_len']} tokens in {len(s['files'])} files, {s['packing']} packing",
+        "tokens per language: " + ", ".join(f"{k} {v:,}" for k, v in s["tokens"].items()),
+        f"padding: {s['padding_tokens']:,} tokens ({s['padding_rate']:.2%} of the rows)",
+        f"documents cut across rows: {s['split_documents']:,} of {sum(s['documents'].values()):,} ({s['split_document_rate']:.2%})",
+    ]
 
 
 def print_summary(summary: dict) -> None:
     for f in summary["funnel"]:
         print(f"  {f['stage']:<10} {f['documents_in']:>8} in  {f['documents_out']:>8} out")
+    if summary["stages"].get("shards"):
+        for line in shards_lines(summary["stages"]["shards"]):
+            print(f"  {line}")
 
 
 class WriteReport(PipelineStep):

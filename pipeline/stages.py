@@ -9,11 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from datatrove.pipeline.extractors import Trafilatura
 from datatrove.pipeline.readers import JsonlReader, ParquetReader
 
-from dedup.minhash import minhash_jobs
+from dedup.minhash import dedup_partitions
+from dedup.minhash import describe as describe_dedup
 from pipeline.config import LANGUAGES, Config
+from pipeline.extraction import make_extractor
 from pipeline.inputs import resolve_inputs
 from pipeline.layout import RunLayout
 from pipeline.lid import LanguageRouter
@@ -21,7 +22,7 @@ from pipeline.registry import STEPS
 from pipeline.stage_io import StageReader, stage_writer
 from pipeline.warc import CountingWarcReader
 from recovery.false_duplicates import FalseDuplicateRecovery
-from tokenizer.shards import MergeManifest, PackShards
+from tokenizer.shards import PackShards, ShuffleShards, WriteManifest
 from tokenizer.train import TrainTokenizer
 
 
@@ -42,7 +43,7 @@ def extract_jobs(cfg: Config, layout: RunLayout) -> list[Job]:
     if resolved.format == "warc":
         steps = [
             CountingWarcReader(resolved.folder, **common),
-            Trafilatura(favour_precision=cfg.extract.favour_precision, timeout=cfg.extract.timeout_s),
+            make_extractor(cfg.extract.extractor, cfg.extract.favour_precision, cfg.extract.timeout_s),
         ]
     elif resolved.format == "jsonl":
         steps = [JsonlReader(resolved.folder, **common)]  # already text: passed through
@@ -56,6 +57,8 @@ def langid_jobs(cfg: Config, layout: RunLayout) -> list[Job]:
     router = LanguageRouter(
         cfg.langid.min_score,
         cfg.langid.max_kana_frac_for_zh,
+        min_en_zh_share=cfg.langid.min_en_zh_share,
+        to_simplified=cfg.langid.to_simplified,
         exclusion_writer=stage_writer(layout.removed("langid", "lid")),
     )
     # The `language` metadata the router sets picks the output folder: output/en, output/zh.
@@ -76,11 +79,8 @@ def quality_jobs(cfg: Config, layout: RunLayout) -> list[Job]:
 
 
 def dedup_jobs(cfg: Config, layout: RunLayout) -> list[Job]:
-    return [
-        Job("dedup", name, pipeline, tasks)
-        for lang in LANGUAGES
-        for name, pipeline, tasks in minhash_jobs(lang, cfg, layout, cfg.run.tasks)
-    ]
+    print(describe_dedup(cfg), flush=True)  # the similarity MinHash catches half the time
+    return [Job("dedup", name, pipeline, tasks) for name, pipeline, tasks in dedup_partitions(cfg, layout)]
 
 
 def recovery_jobs(cfg: Config, layout: RunLayout) -> list[Job]:
@@ -112,15 +112,28 @@ def tokenizer_jobs(cfg: Config, layout: RunLayout) -> list[Job]:
         t.max_train_bytes,
         t.pad_vocab_to_multiple_of,
         cfg.shards.seq_len,
+        backend=t.backend,
+        language_shares=t.language_shares,
+        heldout_fraction=t.heldout_fraction,
+        max_heldout_bytes=t.max_heldout_bytes,
+        seed=cfg.run.seed,
+        reference=t.reference,
     )
     return [Job("tokenizer", "train", [step], 1)]
 
 
 def shards_jobs(cfg: Config, layout: RunLayout) -> list[Job]:
+    # Pack per task, then shuffle rows across shards with run.seed (see tokenizer/shards.py).
+    s, seed = cfg.shards, cfg.run.seed
     reader = StageReader(layout.output("recovery"), glob_pattern="*/*.jsonl.gz")
-    pack = PackShards(str(layout.tokenizer), str(layout.shards), cfg.shards.seq_len)
-    merge = MergeManifest(str(layout.tokenizer), str(layout.shards), cfg.shards.seq_len, cfg.shards.packing)
-    return [Job("shards", "pack", [reader, pack], cfg.run.tasks), Job("shards", "manifest", [merge], 1)]
+    pack = PackShards(str(layout.tokenizer), str(layout.shards), s.seq_len, s.packing, s.best_fit_buffer_tokens)
+    shuffle = ShuffleShards(str(layout.shards), s.seq_len, s.max_shard_tokens, seed)
+    manifest = WriteManifest(str(layout.tokenizer), str(layout.shards), s.seq_len, s.packing, seed)
+    return [
+        Job("shards", "pack", [reader, pack], cfg.run.tasks),
+        Job("shards", "shuffle", [shuffle], cfg.run.tasks),
+        Job("shards", "manifest", [manifest], 1),
+    ]
 
 
 def report_jobs(cfg: Config, layout: RunLayout) -> list[Job]:

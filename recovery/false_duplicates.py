@@ -3,8 +3,9 @@
 LSH banding lets a pair through below the threshold now and then, and transitive clustering
 chains A~B, B~C into one cluster although A and C may share little. For every removed
 duplicate we measure the true Jaccard similarity, on the same shingles the LSH hashed, to the
-documents its cluster keeps. Below `min_jaccard` it is re-admitted — and joins the kept set,
-so two re-admitted documents that copy each other never both come back.
+documents its cluster keeps, first the survivor it names in `duplicate_of`. Below
+`min_jaccard` it is re-admitted — and joins the kept set, so two re-admitted documents that
+copy each other never both come back.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dedup.shingles import jaccard, shingle_set
 from pipeline.stage_io import StageReader
 
 CLUSTER_KEY = "minhash_cluster_id"
+SURVIVOR_KEY = "duplicate_of"  # the id of the copy dedup kept
 
 
 class FalseDuplicateRecovery(PipelineStep):
@@ -42,29 +44,43 @@ class FalseDuplicateRecovery(PipelineStep):
             removed_by_cluster[doc.metadata.get(CLUSTER_KEY, -1)].append(doc)
         if not removed_by_cluster:
             return
+        # The survivor each removed document names (`duplicate_of`) is what it is judged
+        # against; older runs without it fall back to the kept documents of its cluster.
+        wanted_ids = {d.metadata[SURVIVOR_KEY] for docs in removed_by_cluster.values() for d in docs if d.metadata.get(SURVIVOR_KEY)}
         kept_by_cluster: dict[int, list[Document]] = defaultdict(list)
+        survivors: dict[str, Document] = {}
         for doc in StageReader(self.kept_folder).run():
             cluster = doc.metadata.get(CLUSTER_KEY, -1)
-            if cluster in removed_by_cluster:
+            if doc.id in wanted_ids:
+                survivors[doc.id] = doc
+            elif cluster in removed_by_cluster:
                 kept_by_cluster[cluster].append(doc)
+        if wanted_ids - set(survivors):
+            # With `dedup.scope: global` a survivor may sit in another language's folder.
+            for doc in StageReader(self.kept_folder.rstrip("/").rsplit("/", 1)[0], glob_pattern="*/*.jsonl.gz").run():
+                if doc.id in wanted_ids and doc.id not in survivors:
+                    survivors[doc.id] = doc
 
         writer = JsonlWriter(self.output_folder, output_filename="recovered_${rank}.jsonl.gz")
         with writer:
             for cluster in sorted(removed_by_cluster):
-                for doc in self._readmit(cluster, kept_by_cluster[cluster], removed_by_cluster[cluster]):
+                named = sorted({d.metadata.get(SURVIVOR_KEY) for d in removed_by_cluster[cluster]} & set(survivors))
+                kept = [survivors[i] for i in named] + kept_by_cluster[cluster]
+                for doc in self._readmit(cluster, kept, removed_by_cluster[cluster]):
                     writer.write(doc, rank)
         return
         yield  # a generator step with nothing to pass on: its output is the files it writes
 
     def _readmit(self, cluster: int, kept: list[Document], removed: list[Document]) -> list[Document]:
         kept_shingles = [(d.id, shingle_set(d.text, self.lang, self.n_grams)) for d in kept]
-        survivor_id = kept[0].id if kept else None
+        fallback_survivor = kept[0].id if kept else None
         readmitted = []
         # Sorted by id, so the same input re-admits the same documents whatever the task order.
         for doc in sorted(removed, key=lambda d: d.id):
             self.stat_update("examined")
             self.stat_update("examined_bytes", value=len(doc.text.encode("utf-8")))
             shingles = shingle_set(doc.text, self.lang, self.n_grams)
+            survivor_id = doc.metadata.get(SURVIVOR_KEY) or fallback_survivor
             best_id, best = None, 0.0
             for other_id, other in kept_shingles:
                 similarity = jaccard(shingles, other)

@@ -17,5 +17,14 @@ def shared_data() -> Path:
 
 
 @pytest.fixture(scope="session")
+def shared_reference() -> Path:
+    """../shared/reference: third-party reference artifacts (read, never copied); skips where absent."""
+    folder = SHARED_DATA.parent / "reference"
+    if not (folder / "deepseek_llm_tokenizer.json").is_file():
+        pytest.skip(f"reference tokenizer not found in {folder}; CI has it")
+    return folder
+
+
+@pytest.fixture(scope="session")
 def configs() -> Path:
     return REPO / "configs"

@@ -5,8 +5,12 @@ import json
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
+from datatrove.data import Document
 
 from pipeline.cli import main
+from pipeline.extraction import ResiliparseExtractor, TrafilaturaExtractor, make_extractor
+from pipeline.warc import decode_html
 
 TEXTS = ["First document, plain text already.", "第二个文档，已经是纯文本。", "Third one."]
 
@@ -52,8 +56,61 @@ def test_real_common_crawl_warc(shared_data, configs, tmp_path, capsys):
     assert len(docs) >= 10
     assert all(d["metadata"]["url"].startswith("http") and d["metadata"]["date"] for d in docs)
     assert all(d["id"].startswith("<urn:uuid:") for d in docs)
+    assert all(d["metadata"]["extractor"] == "resiliparse" and d["metadata"]["record_id"] == d["id"] for d in docs)
+    assert {d["metadata"]["content_type"] for d in docs} <= {"text/html", "application/xhtml+xml"}
     zh = list((tmp_path / "run" / "langid" / "output" / "zh").glob("*.jsonl.gz"))
     assert zh  # the excerpt's Chinese pages were routed to zh/
     assert main(["status", str(tmp_path / "run")]) == 0
     status = capsys.readouterr().out
     assert "extract/extract" in status and "done" in status and "quality" in status and "not started" in status
+
+
+def first_paragraph(expected_html: bytes) -> str:
+    import lxml.html
+
+    tree = lxml.html.fromstring(expected_html.decode("utf-8"))
+    return max((p.text_content().strip() for p in tree.iter("p")), key=len)
+
+
+@pytest.mark.parametrize("page", ["gmw", "qq", "nytimes-1", "wikipedia"])
+@pytest.mark.parametrize("step", [ResiliparseExtractor(), TrafilaturaExtractor(timeout=10)], ids=["resiliparse", "trafilatura"])
+def test_real_pages_keep_their_main_text(shared_data, step, page):
+    folder = shared_data / "html" / "readability" / page
+    if not folder.is_dir():
+        pytest.skip(f"{folder} not in this copy of the data")
+    html, _, _ = decode_html(gzip.open(folder / "source.html.gz").read())
+    doc = Document(text=html, id=page, metadata={"content_type": "text/html"})
+    out = list(step.run(iter([doc])))
+    assert len(out) == 1 and out[0].metadata["extractor"] == step.extractor_name
+    longest = first_paragraph(gzip.open(folder / "expected.html.gz").read())
+    # The longest paragraph of the reference survives, give or take whitespace.
+    assert "".join(longest.split())[:60] in "".join(out[0].text.split())
+    assert "<div" not in out[0].text and len(out[0].text) < len(html) / 2
+
+
+def test_wet_text_passes_through_and_empty_pages_are_counted():
+    step = ResiliparseExtractor()
+    wet = Document(text="Plain text from a WET record.", id="w", metadata={"content_type": "text/plain"})
+    empty = Document(text="<html><body><script>var x=1;</script></body></html>", id="e",
+                     metadata={"content_type": "text/html"})
+    out = list(step.run(iter([wet, empty])))
+    assert [d.id for d in out] == ["w"] and out[0].metadata["extractor"] == "none"
+    assert out[0].text == "Plain text from a WET record."
+    assert step.stats["dropped_extract_no_main_text"].total == 1
+
+
+def test_config_picks_the_extractor():
+    assert isinstance(make_extractor("resiliparse"), ResiliparseExtractor)
+    traf = make_extractor("trafilatura", favour_precision=True, timeout_s=2.0)
+    assert isinstance(traf, TrafilaturaExtractor) and traf.favour_precision and traf.timeout == 2.0
+    with pytest.raises(ValueError, match="unknown extractor"):
+        make_extractor("boilerpipe")
+
+
+def test_wet_file_keeps_common_crawl_text(shared_data, configs, tmp_path):
+    wet = shared_data / "warc" / "whirlwind_cc-main-2024-22.warc.wet.gz"
+    assert main(["run", str(configs / "demo.yaml"), "--stages", "extract", "--input", str(wet),
+                 "--output", str(tmp_path / "run")]) == 0
+    docs = read_output(tmp_path / "run")
+    assert len(docs) == 1 and docs[0]["metadata"]["url"] == "https://an.wikipedia.org/wiki/Escopete"
+    assert docs[0]["metadata"]["extractor"] == "none" and "Escopete" in docs[0]["text"]

@@ -3,7 +3,7 @@
 import pytest
 from datatrove.data import Document
 
-from pipeline.lid import LanguageRouter, kana_frac, lid176_path, lid_sample
+from pipeline.lid import LanguageRouter, han_frac, kana_frac, lid176_path, lid_sample
 
 
 @pytest.fixture(scope="module")
@@ -62,3 +62,93 @@ def test_paragraph_shares_record_mixed_pages(router):
     shares = doc.metadata["lid_shares"]
     assert set(shares) == {"en", "zh"}
     assert abs(sum(shares.values()) - 1.0) < 1e-3
+
+
+def test_han_share():
+    assert han_frac("彰化县2009年度志工大会师") == 1.0
+    assert abs(han_frac("Hello 世界") - 2 / 7) < 1e-9
+    assert han_frac("2009") == 0.0
+
+
+@pytest.mark.parametrize("text", [
+    "听说，清华大学这次牺牲最惨重。",  # lid.176.ftz says ja (0.87): Han without kana is Chinese
+    "贴身衣物要以吸汗透气的棉质为主。",
+    "臺灣的資訊科技產業發展迅速，許多年輕人投入軟體開發的工作。",  # Traditional Chinese is Chinese
+])
+def test_kana_free_han_text_is_chinese(router, text):
+    doc = Document(text=text, id="d")
+    assert router.filter(doc) is True
+    assert doc.metadata["language"] == "zh"
+
+
+def test_no_japanese_sentence_goes_to_zh(router, shared_data):
+    lines = (shared_data / "langid" / "lingua" / "sentences" / "ja.txt").read_text(encoding="utf-8").splitlines()
+    routed = []
+    for line in filter(None, map(str.strip, lines)):
+        doc = Document(text=line, id="ja")
+        if router.filter(doc) is True:
+            routed.append(doc.metadata["language"])
+    assert len(lines) >= 400 and "zh" not in routed
+
+
+def test_traditional_to_simplified_is_an_option():
+    text = "臺灣的資訊科技產業發展迅速，許多年輕人投入軟體開發的工作。"
+    plain, converting = LanguageRouter({"en": 0.65, "zh": 0.5}), LanguageRouter({"en": 0.65, "zh": 0.5}, to_simplified=True)
+    kept, converted = Document(text=text, id="a"), Document(text=text, id="b")
+    assert plain.filter(kept) is True and kept.text == text
+    assert converting.filter(converted) is True
+    assert converted.text == "台湾的资讯科技产业发展迅速，许多年轻人投入软件开发的工作。" or converted.text.startswith("台湾的资讯科技产业")
+    assert converted.metadata["converted_to_simplified"] is True
+
+
+ZH_WITH_CODE = "\n".join([
+    "在本教程中，我们将介绍如何使用 Python 读取配置文件并启动数据处理任务。",
+    "import yaml",
+    "from pathlib import Path",
+    "config = yaml.safe_load(Path('config.yaml').read_text())",
+    "for stage in config['stages']: print(stage['name'], stage['tasks'])",
+    "Settings | Account | Sign in | Download | Release notes",
+    "运行上面的代码后，终端会打印每个阶段的名称和任务数量，你可以据此检查配置是否正确。",
+    "def run(stage): return executor.submit(stage, workers=4, retries=3, timeout=600)",
+    "如果出现错误，请检查缩进以及文件路径，并确认依赖已经正确安装。",
+])
+EN_QUOTING_ZH = "\n".join([
+    "The poem opens with a line that every schoolchild in China can recite from memory.",
+    "床前明月光，疑是地上霜。举头望明月，低头思故乡。",
+    "In four short lines the poet moves from the moonlight on the floor to his longing for home.",
+    "Translators have struggled for a century with the second line, where frost and light blur together.",
+    "Most English versions keep the images but lose the tonal music of the original verses entirely.",
+])
+
+
+@pytest.mark.parametrize("text, language", [(ZH_WITH_CODE, "zh"), (EN_QUOTING_ZH, "en")])
+def test_mixed_pages_are_kept_and_routed_by_paragraph_share(router, text, language):
+    doc = Document(text=text, id="mixed")
+    assert router.filter(doc) is True
+    shares = doc.metadata["lid_shares"]
+    assert doc.metadata["language"] == language
+    assert shares[language] == max(shares.values()) and sum(shares.values()) >= 0.5
+
+
+def test_low_whole_page_score_is_rescued_by_paragraph_evidence():
+    """English code pulls the page's zh score (~0.8) under a strict 0.9; its Chinese paragraphs pass."""
+    strict = LanguageRouter({"en": 0.65, "zh": 0.9}, min_en_zh_share=0.5)
+    lang, score = strict.identify(ZH_WITH_CODE)
+    assert lang == "zh" and score < 0.9
+    doc = Document(text=ZH_WITH_CODE, id="m")
+    assert strict.filter(doc) is True
+    assert doc.metadata["language"] == "zh" and doc.metadata["lid_basis"] == "paragraphs"
+    stricter = LanguageRouter({"en": 0.65, "zh": 0.9}, min_en_zh_share=0.95)
+    assert stricter.filter(Document(text=ZH_WITH_CODE, id="m")) == (False, "lid_low_score")
+
+
+def test_other_language_page_with_english_ui_is_dropped(router):
+    text = "\n".join([
+        "Der Ausschuss hat am Dienstag über das neue Budget der Stadtbibliothek gesprochen und beschlossen.",
+        "Die Öffnungszeiten werden ab dem nächsten Monat am Samstag um zwei Stunden verlängert.",
+        "Home | Login | Contact us",
+        "Außerdem soll der Lesesaal im kommenden Frühjahr renoviert und deutlich vergrößert werden.",
+    ])
+    doc = Document(text=text, id="de")
+    assert router.filter(doc) == (False, "lid_other_language")
+    assert doc.metadata["lid_shares"].get("en", 0) < 0.5

@@ -80,3 +80,27 @@ def test_no_removed_documents_writes_nothing(tmp_path):
     step = FalseDuplicateRecovery("en", str(tmp_path / "kept"), str(tmp_path / "removed"), str(tmp_path / "out"), 5, 0.7)
     list(step.run())
     assert not (tmp_path / "out").exists()
+
+
+def test_the_named_survivor_is_what_a_copy_is_judged_against(tmp_path):
+    a, b = words(1), words(2)
+    # Both kept documents sit in cluster 7; B2 names B as its survivor, so it is a real copy.
+    b2 = Document(text=edit(b, 60), id="B2", metadata={"minhash_cluster_id": 7, "duplicate_of": "B"})
+    back, _ = run_recovery(tmp_path, [doc("A", a, 7), doc("B", b, 7)], [b2])
+    assert back == {}
+    # A copy whose named survivor is unlike it comes back, with that survivor as the evidence.
+    c = Document(text=words(4), id="C", metadata={"minhash_cluster_id": 7, "duplicate_of": "B"})
+    back, _ = run_recovery(tmp_path / "second", [doc("A", a, 7), doc("B", b, 7)], [c])
+    assert back["C"].metadata["recovery_evidence"]["survivor_id"] == "B"
+
+
+def test_a_survivor_in_another_language_folder_is_found(tmp_path):
+    """dedup.scope global: a removed English copy may name a survivor filed under zh/."""
+    b = words(2)
+    write(tmp_path / "kept" / "zh", "00000.jsonl.gz", [Document(text=b, id="B", metadata={})])
+    write(tmp_path / "kept" / "en", "00000.jsonl.gz", [doc("A", words(1), 3)])
+    write(tmp_path / "removed", "en_00000.jsonl.gz",
+          [Document(text=edit(b, 60), id="B2", metadata={"minhash_cluster_id": 3, "duplicate_of": "B"})])
+    step = FalseDuplicateRecovery("en", str(tmp_path / "kept" / "en"), str(tmp_path / "removed"), str(tmp_path / "out"), 5, 0.7)
+    list(step.run())
+    assert not (tmp_path / "out").exists() and step.stats["examined"].total == 1

@@ -1,17 +1,28 @@
-"""BPE training and the DeepSeek-style pre-tokenizer."""
+"""BPE training: byte coverage, round trip, digits, special tokens, transformers loading."""
 
 import json
 
 import pytest
 
-from tokenizer.pretokenize import deepseek_pre_tokenizer
-from tokenizer.train import EOS, SPECIAL_TOKENS, META_FILE, budgeted, save_tokenizer, train_bpe
+from tokenizer.train import (
+    BOS,
+    EOS,
+    META_FILE,
+    PAD,
+    SPECIAL_TOKENS,
+    embedding_size,
+    plain_text_tokenizer,
+    save_tokenizer,
+    train_bpe,
+)
 
 TEXTS = [
     "The river runs past the old mill, and the miller counts 1234 sacks of flour.",
     "数据清洗是训练语言模型之前最重要的一步，我们需要去掉重复和低质量的网页。",
     "def pack(rows): return [r for r in rows if r]  # 打包 rows into shards\n",
 ] * 30
+MIXED = "Mixed 中英文 text, with numbers 3.14159 and code: x = [i**2 for i in range(10)]\n第二行。😀 ｶﾀｶﾅ\t\u3000end"
+QUOTING_SPECIALS = f"A page that quotes {EOS} and {BOS}{PAD}<｜reserved_3｜> in its text."
 
 
 @pytest.fixture(scope="module")
@@ -19,30 +30,35 @@ def tok():
     return train_bpe(TEXTS, vocab_size=400, min_frequency=1)
 
 
-def pieces(text):
-    return [p for p, _ in deepseek_pre_tokenizer().pre_tokenize_str(text)]
-
-
-def test_pre_tokenizer_splits():
-    # digits alone, CJK runs apart from Latin, full-width punctuation apart, newline alone
-    assert pieces("abc 2024年数据，ok\n") == ["abc", "Ġ", "2", "0", "2", "4", "å¹´æķ°æį®", "ï¼Į", "ok", "Ċ"]
+@pytest.fixture(scope="module")
+def saved(tok, tmp_path_factory):
+    out = tmp_path_factory.mktemp("tok")
+    save_tokenizer(tok, out, pad_to_multiple_of=128, model_max_length=4096, extra={})
+    return out
 
 
 def test_every_byte_is_encodable_and_round_trips(tok):
-    text = "".join(chr(c) for c in range(1, 256)) + "😀 混合 text 42 \u0000"
+    text = "".join(chr(c) for c in range(1, 256)) + "😀 混合 text 42 \u0000\U0010FFFF"
     enc = tok.encode(text)
     assert None not in enc.ids and tok.token_to_id("<unk>") is None
     assert tok.decode(enc.ids) == text
 
 
+def test_the_whole_byte_alphabet_is_in_the_learned_vocabulary(tok):
+    from tokenizers import pre_tokenizers
+
+    vocab = tok.get_vocab(with_added_tokens=False)
+    assert set(pre_tokenizers.ByteLevel.alphabet()) <= set(vocab)
+    assert max(vocab.values()) < 400  # learned ids come first, specials after
+
+
 def test_round_trip_mixed_text(tok):
-    text = "Mixed 中英文 text, with numbers 3.14159 and code: x = [i**2 for i in range(10)]\n第二行。"
-    assert tok.decode(tok.encode(text).ids) == text
+    assert tok.decode(tok.encode(MIXED).ids) == MIXED
 
 
 def test_digits_are_single_tokens(tok):
-    tokens = tok.encode("year 2024").tokens
-    assert tokens[-4:] == ["2", "0", "2", "4"]
+    assert tok.encode("year 2024").tokens[-4:] == ["2", "0", "2", "4"]
+    assert all(len(t) == 1 for t in tok.encode("1234567890").tokens)
 
 
 def test_special_tokens_never_come_from_plain_text(tok):
@@ -51,17 +67,36 @@ def test_special_tokens_never_come_from_plain_text(tok):
     assert not special_ids & set(ids)
 
 
-def test_specials_follow_learned_tokens_and_embedding_is_padded(tok, tmp_path):
-    meta = save_tokenizer(tok, tmp_path, pad_to_multiple_of=128, model_max_length=4096, extra={})
-    assert meta["learned_tokens"] == 400
-    assert meta["eos_id"] >= 400 and meta["bos_id"] >= 400
-    assert meta["embedding_size"] % 128 == 0 and meta["embedding_size"] >= meta["vocab_size"]
-    saved = json.loads((tmp_path / META_FILE).read_text())
-    assert saved == meta
-    assert json.loads((tmp_path / "tokenizer_config.json").read_text())["eos_token"] == EOS
+def test_quoted_special_token_strings_stay_plain_text(tok, saved):
+    special_ids = {tok.token_to_id(t) for t in SPECIAL_TOKENS}
+    # tokenizers matches added tokens in the input by default: this is why plain_text_tokenizer exists
+    assert tok.token_to_id(EOS) in tok.encode(QUOTING_SPECIALS, add_special_tokens=False).ids
+    plain = plain_text_tokenizer(saved)
+    ids = plain.encode(QUOTING_SPECIALS, add_special_tokens=False).ids
+    assert not special_ids & set(ids)
+    assert plain.decode(ids) == QUOTING_SPECIALS
 
 
-def test_budget_cuts_the_stream():
-    out = list(budgeted(["aaaa", "bbbb", "cccc"], 10))
-    assert out == ["aaaa", "bbbb", "cc"]
-    assert list(budgeted(["数据"], 4)) == ["数"]  # never half a character
+def test_specials_follow_learned_tokens_and_embedding_is_padded(tok, saved):
+    meta = json.loads((saved / META_FILE).read_text())
+    assert meta["learned_tokens"] == 400 and meta["special_tokens"] == len(SPECIAL_TOKENS)
+    assert meta["bos_id"] == 400 and meta["eos_id"] == 401 and meta["pad_id"] == 402
+    assert meta["embedding_size"] == 512
+    assert json.loads((saved / "tokenizer_config.json").read_text())["eos_token"] == EOS
+
+
+def test_deepseek_sizes_pad_to_102400():
+    assert embedding_size(100_000 + len(SPECIAL_TOKENS), 4096) == 102_400
+    assert embedding_size(4096, 4096) == 4096 and embedding_size(4097, 4096) == 8192
+
+
+def test_transformers_loads_it_with_the_same_ids_and_round_trip(tok, saved):
+    transformers = pytest.importorskip("transformers")
+    hf = transformers.AutoTokenizer.from_pretrained(str(saved))
+    plain = plain_text_tokenizer(saved)
+    for text in (MIXED, QUOTING_SPECIALS, *TEXTS[:3]):
+        ids = hf(text, split_special_tokens=True, add_special_tokens=False)["input_ids"]
+        assert ids == plain.encode(text, add_special_tokens=False).ids
+        assert hf.decode(ids) == text
+    assert (hf.bos_token_id, hf.eos_token_id, hf.pad_token_id) == (400, 401, 402)
+    assert len(hf) == tok.get_vocab_size(with_added_tokens=True)

@@ -1,28 +1,59 @@
-"""Tokenize the final documents and pack them into fixed-length rows of uint32 tokens.
+"""Tokenize the final documents, pack them into rows of `seq_len` tokens, shuffle the rows into shards.
 
-Each document is followed by EOS; no BOS is added (a trainer that wants one prepends it to
-every row). `concat` packing cuts one continuous stream into rows of exactly `seq_len`
-tokens; the last row of a task is padded with PAD so that no token of any document is lost.
-Each task writes `shard_<rank>.bin` (little-endian uint32) and a part record; one merge task
-turns the parts into `manifest.json`.
+Three datatrove jobs make the stage:
+
+1. `PackShards`, one task per share of the input like every stage: `encode_batch`, EOS after
+   each document, packing (`concat` or `best_fit`, see packing.py) into `work/rows_<task>.*`
+   and a part record of counts.
+2. `ShuffleShards`, the same number of tasks: each computes the same seeded permutation of
+   every row of every part and writes the shards whose number is its rank modulo the task
+   count. Rows can only be shuffled *across* shards once all packing is done; one permutation
+   of row numbers (8 bytes a row: 2 GB for a trillion tokens) is small, and since every shard
+   is written by exactly one task the bytes do not depend on timing or on the workers.
+3. `WriteManifest`, one task: `manifest.json`, then `work/` is removed.
+
+The same input, config (task count included) and `run.seed` give byte-identical shards.
+
+The format (`format_version` 2), for trainers; all integers little-endian:
+
+- `shard_NNNNN.bin`: rows of exactly `seq_len` uint32 tokens, `rows` of them, at most
+  `max_shard_tokens` tokens a file. Padding (`pad_id`) fills only the end of a row.
+- `shard_NNNNN.seg`: the document boundaries of every row. First `rows + 1` uint64 offsets,
+  then records of four uint32: `end` (exclusive, in tokens from the row start; a piece starts
+  where the row's previous one ended), `task` and `doc` (which document: its pack task and its
+  number there), `piece` (0 = the document's start). The piece holding a document's last
+  token ends with EOS. Records `offsets[i]:offsets[i+1]` belong to row `i`; the row's last
+  `end` is where its padding starts.
+- BOS policy: no BOS is stored. Every document ends with EOS; a trainer that wants BOS puts
+  `bos_id` before every piece whose `piece` is 0.
+- `manifest.json` keys: format_version, dtype, byte_order, seq_len, packing, seed, bos_policy,
+  vocab_size, embedding_size, bos_id, eos_id, pad_id, tokenizer_sha256, rows, documents and
+  tokens (per language; tokens count EOS, not padding), padding_tokens, split_documents,
+  padding_rate, split_document_rate, document_tokens_histogram, and files: a list of
+  {name, rows, sha256, tokens, padding_tokens, segments: {name, sha256}}.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
+import shutil
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
 from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
+from datatrove.utils.batching import batched
 
-from tokenizer.train import META_FILE
+from tokenizer.packing import DTYPE, SEGMENT, Batch, BestFitPacker, ConcatPacker, Packed
+from tokenizer.train import META_FILE, plain_text_tokenizer
 
-FORMAT_VERSION = 1
-DTYPE = "<u4"
+FORMAT_VERSION = 2
 BATCH_DOCS = 256  # documents per encode_batch call: big enough to use the Rust side well
+HISTOGRAM_BINS = 24  # document lengths in powers of two: bin k holds [2^k, 2^(k+1)) tokens
+WRITE_ROWS = 1024  # rows gathered at a time while shuffling: 16 MiB at 4096 tokens
 
 
 def file_sha256(path: Path) -> str:
@@ -33,116 +64,228 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def length_histogram(lengths: np.ndarray) -> np.ndarray:
+    """Documents per power-of-two length bin: `[1, 2, 3, 4, 1000]` -> bins 0, 1, 1, 2, 9."""
+    bins = np.minimum(np.log2(np.maximum(lengths, 1)).astype(np.int64), HISTOGRAM_BINS - 1)
+    return np.bincount(bins, minlength=HISTOGRAM_BINS)
+
+
 class PackShards(PipelineStep):
-    type = "📦 - SHARDS"
-    name = "pack_concat"
-
-    def __init__(self, tokenizer_dir: str, output_dir: str, seq_len: int):
-        super().__init__()
-        self.tokenizer_dir = tokenizer_dir
-        self.output_dir = output_dir
-        self.seq_len = seq_len
-
-    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        from tokenizers import Tokenizer
-
-        tok = Tokenizer.from_file(str(Path(self.tokenizer_dir) / "tokenizer.json"))
-        meta = json.loads((Path(self.tokenizer_dir) / META_FILE).read_text())
-        eos, pad = meta["eos_id"], meta["pad_id"]
-        out = Path(self.output_dir)
-        (out / "parts").mkdir(parents=True, exist_ok=True)
-        shard = out / f"shard_{rank:05d}.bin"
-        docs_per_lang, tokens_per_lang = Counter(), Counter()
-        pending = np.empty(0, dtype=DTYPE)
-        rows = 0
-        with open(shard, "wb") as f:
-            batch = []
-            for doc in data:
-                batch.append(doc)
-                if len(batch) == BATCH_DOCS:
-                    pending, written = self._pack(tok, batch, eos, pending, f, docs_per_lang, tokens_per_lang)
-                    rows += written
-                    batch = []
-            if batch:
-                pending, written = self._pack(tok, batch, eos, pending, f, docs_per_lang, tokens_per_lang)
-                rows += written
-            padding = 0
-            if len(pending):
-                padding = self.seq_len - len(pending)
-                f.write(np.concatenate([pending, np.full(padding, pad, dtype=DTYPE)]).tobytes())
-                rows += 1
-        if rows == 0:
-            shard.unlink()  # a task that got no documents leaves no empty shard behind
-        self.stat_update("rows", value=rows)
-        self.stat_update("padding_tokens", value=padding)
-        part = {
-            "file": shard.name,
-            "rows": rows,
-            "sha256": file_sha256(shard) if rows else None,
-            "padding_tokens": padding,
-            "documents": dict(docs_per_lang),
-            "tokens": dict(tokens_per_lang),
-        }
-        (out / "parts" / f"{rank:05d}.json").write_text(json.dumps(part, indent=2) + "\n")
-        return
-        yield
-
-    def _pack(self, tok, batch, eos, pending, f, docs_per_lang, tokens_per_lang):
-        encodings = tok.encode_batch([d.text for d in batch], add_special_tokens=False)
-        pieces = [pending]
-        for doc, enc in zip(batch, encodings):
-            lang = doc.metadata.get("language", "unknown")
-            docs_per_lang[lang] += 1
-            tokens_per_lang[lang] += len(enc.ids) + 1
-            self.stat_update("documents")
-            pieces.append(np.asarray(enc.ids, dtype=DTYPE))
-            pieces.append(np.asarray([eos], dtype=DTYPE))
-        stream = np.concatenate(pieces)
-        full = len(stream) // self.seq_len
-        if full:
-            f.write(stream[: full * self.seq_len].tobytes())
-        return stream[full * self.seq_len :], full
-
-
-class MergeManifest(PipelineStep):
-    """One task: the parts of every packing task -> `manifest.json`."""
+    """Documents -> packed rows in `work/`, plus a part record of what went in."""
 
     type = "📦 - SHARDS"
-    name = "manifest"
+    name = "pack"
 
-    def __init__(self, tokenizer_dir: str, output_dir: str, seq_len: int, packing: str):
+    def __init__(self, tokenizer_dir: str, output_dir: str, seq_len: int, packing: str = "concat",
+                 best_fit_buffer_tokens: int = 16777216):
         super().__init__()
         self.tokenizer_dir = tokenizer_dir
         self.output_dir = output_dir
         self.seq_len = seq_len
         self.packing = packing
+        self.best_fit_buffer_tokens = best_fit_buffer_tokens
+
+    def packer(self, rank: int, pad_id: int):
+        if self.packing == "concat":
+            return ConcatPacker(self.seq_len, rank, pad_id)
+        if self.packing == "best_fit":
+            return BestFitPacker(self.seq_len, rank, pad_id, self.best_fit_buffer_tokens)
+        raise ValueError(f"unknown packing {self.packing!r}; valid: ['concat', 'best_fit']")
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        # Crawled text that quotes "<｜end▁of▁sentence｜>" must stay text, not become EOS.
+        tok = plain_text_tokenizer(self.tokenizer_dir)
+        meta = json.loads((Path(self.tokenizer_dir) / META_FILE).read_text())
+        work = Path(self.output_dir) / "work"
+        work.mkdir(parents=True, exist_ok=True)
+        packer = self.packer(rank, meta["pad_id"])
+        docs, tokens, hist = Counter(), Counter(), {}
+        totals = {"rows": 0, "padding_tokens": 0, "documents": 0}
+        stem = work / f"rows_{rank:05d}"
+        with open(f"{stem}.bin", "wb") as tok_f, open(f"{stem}.seg", "wb") as seg_f, open(f"{stem}.cnt", "wb") as cnt_f:
+
+            def write(packed: Packed) -> None:
+                tok_f.write(packed.tokens.tobytes())
+                seg_f.write(packed.segments.tobytes())
+                cnt_f.write(packed.counts.astype("<u4").tobytes())
+                totals["rows"] += len(packed.counts)
+                totals["padding_tokens"] += packed.padding
+
+            for chunk in batched(data, BATCH_DOCS):
+                with self.track_time("batch"):
+                    batch = encode(tok, [d.text for d in chunk], meta["eos_id"], totals["documents"])
+                    write(packer.add(batch))
+                totals["documents"] += len(chunk)
+                for lang in {d.metadata.get("language", "unknown") for d in chunk}:
+                    mine = np.array([d.metadata.get("language", "unknown") == lang for d in chunk])
+                    docs[lang] += int(mine.sum())
+                    tokens[lang] += int(batch.lengths[mine].sum())
+                    hist[lang] = hist.get(lang, 0) + length_histogram(batch.lengths[mine])
+            write(packer.finish())
+        for key in ("documents", "rows", "padding_tokens"):
+            self.stat_update(key, value=totals[key])
+        part = {
+            "task": rank,
+            "rows": totals["rows"],
+            "padding_tokens": totals["padding_tokens"],
+            "split_documents": packer.split_documents,
+            "documents": dict(docs),
+            "tokens": dict(tokens),
+            "document_tokens_histogram": {lang: h.tolist() for lang, h in hist.items()},
+        }
+        (work / f"part_{rank:05d}.json").write_text(json.dumps(part) + "\n")
+        return
+        yield
+
+
+def encode(tok, texts: list[str], eos_id: int, first_doc: int) -> Batch:
+    """One encode_batch call -> every document's ids then EOS, back to back, and their lengths."""
+    encodings = tok.encode_batch(texts, add_special_tokens=False)
+    ids: list[int] = []
+    lengths = np.empty(len(encodings), dtype=np.int64)
+    for i, enc in enumerate(encodings):
+        doc = enc.ids
+        ids += doc
+        ids.append(eos_id)
+        lengths[i] = len(doc) + 1
+    return Batch(np.array(ids, dtype=DTYPE), lengths, first_doc)
+
+
+class _Part:
+    """One pack task's rows and segments, memory-mapped for random access."""
+
+    def __init__(self, stem: Path, seq_len: int):
+        self.tokens = _map(Path(f"{stem}.bin"), DTYPE).reshape(-1, seq_len)
+        self.segments = _map(Path(f"{stem}.seg"), SEGMENT)
+        counts = np.fromfile(f"{stem}.cnt", dtype="<u4").astype(np.int64)
+        self.offsets = np.concatenate([[0], np.cumsum(counts)])
+
+
+def _map(path: Path, dtype) -> np.ndarray:
+    """A read-only memmap; numpy cannot map an empty file (a task that got no documents)."""
+    return np.memmap(path, dtype=dtype, mode="r") if path.stat().st_size else np.empty(0, dtype)
+
+
+def read_parts(work: Path) -> list[dict]:
+    parts = [json.loads(p.read_text()) for p in sorted(work.glob("part_*.json"))]
+    if not parts:
+        raise FileNotFoundError(f"no part records in {work}: the pack job has not run")
+    return parts
+
+
+class ShuffleShards(PipelineStep):
+    """Every packed row, in one seeded order, into shard files of at most `max_shard_tokens`."""
+
+    type = "📦 - SHARDS"
+    name = "shuffle"
+
+    def __init__(self, output_dir: str, seq_len: int, max_shard_tokens: int, seed: int):
+        super().__init__()
+        self.output_dir = output_dir
+        self.seq_len = seq_len
+        self.max_shard_tokens = max_shard_tokens
+        self.seed = seed
 
     def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        out = Path(self.output_dir)
-        parts = [json.loads(p.read_text()) for p in sorted((out / "parts").glob("*.json"))]
+        out, work = Path(self.output_dir), Path(self.output_dir) / "work"
+        parts_meta = read_parts(work)
+        rows = np.array([p["rows"] for p in parts_meta], dtype=np.int64)
+        total = int(rows.sum())
+        per_shard = max(1, self.max_shard_tokens // self.seq_len)
+        order = np.random.default_rng(self.seed).permutation(total)
+        part_of = np.repeat(np.arange(len(rows)), rows)
+        local = np.arange(total) - np.repeat(np.cumsum(rows) - rows, rows)
+        parts = [_Part(work / f"rows_{p['task']:05d}", self.seq_len) for p in parts_meta]
+        for shard in range(rank, math.ceil(total / per_shard), world_size):
+            chosen = order[shard * per_shard : (shard + 1) * per_shard]
+            record = self._write(out / f"shard_{shard:05d}", parts, part_of[chosen], local[chosen])
+            (work / f"shard_{shard:05d}.json").write_text(json.dumps(record) + "\n")
+            self.stat_update("rows", value=record["rows"])
+        return
+        yield
+
+    def _write(self, stem: Path, parts: list[_Part], part_of: np.ndarray, local: np.ndarray) -> dict:
+        L = self.seq_len
+        counts = np.array([parts[p].offsets[r + 1] - parts[p].offsets[r] for p, r in zip(part_of, local)], dtype=np.int64)
+        real_tokens = 0
+        with open(f"{stem}.bin", "wb") as tok_f, open(f"{stem}.seg", "wb") as seg_f:
+            seg_f.write(np.concatenate([[0], np.cumsum(counts)]).astype("<u8").tobytes())
+            for at in range(0, len(local), WRITE_ROWS):
+                p_chunk, r_chunk = part_of[at : at + WRITE_ROWS], local[at : at + WRITE_ROWS]
+                block = np.empty((len(r_chunk), L), dtype=DTYPE)
+                for p in np.unique(p_chunk):
+                    mine = p_chunk == p
+                    block[mine] = parts[p].tokens[r_chunk[mine]]
+                tok_f.write(block.tobytes())
+                segs = np.concatenate([parts[p].segments[parts[p].offsets[r] : parts[p].offsets[r + 1]] for p, r in zip(p_chunk, r_chunk)])
+                seg_f.write(segs.tobytes())
+                row_ends = np.cumsum(counts[at : at + WRITE_ROWS]) - 1  # each row's last segment
+                real_tokens += int(segs["end"][row_ends].astype(np.int64).sum())
+        return {
+            "name": f"{stem.name}.bin",
+            "rows": len(local),
+            "sha256": file_sha256(Path(f"{stem}.bin")),
+            "tokens": real_tokens,
+            "padding_tokens": len(local) * L - real_tokens,
+            "segments": {"name": f"{stem.name}.seg", "sha256": file_sha256(Path(f"{stem}.seg"))},
+        }
+
+
+class WriteManifest(PipelineStep):
+    """One task: the part and shard records -> `manifest.json`; the packed rows in `work/` go."""
+
+    type = "📦 - SHARDS"
+    name = "manifest"
+
+    def __init__(self, tokenizer_dir: str, output_dir: str, seq_len: int, packing: str, seed: int):
+        super().__init__()
+        self.tokenizer_dir = tokenizer_dir
+        self.output_dir = output_dir
+        self.seq_len = seq_len
+        self.packing = packing
+        self.seed = seed
+
+    def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        out, work = Path(self.output_dir), Path(self.output_dir) / "work"
+        parts = read_parts(work)
+        files = [json.loads(p.read_text()) for p in sorted(work.glob("shard_*.json"))]
         meta = json.loads((Path(self.tokenizer_dir) / META_FILE).read_text())
-        documents, tokens = Counter(), Counter()
+        documents, tokens, hist = Counter(), Counter(), {}
         for part in parts:
             documents.update(part["documents"])
             tokens.update(part["tokens"])
+            for lang, counts in part["document_tokens_histogram"].items():
+                hist[lang] = (np.array(hist.get(lang, np.zeros(HISTOGRAM_BINS, np.int64))) + counts).tolist()
+        rows = sum(p["rows"] for p in parts)
+        if sum(f["rows"] for f in files) != rows:
+            raise RuntimeError(f"{work}: the shard records hold {sum(f['rows'] for f in files)} rows, the parts {rows}")
+        padding = sum(p["padding_tokens"] for p in parts)
+        split = sum(p["split_documents"] for p in parts)
         manifest = {
             "format_version": FORMAT_VERSION,
             "dtype": "uint32",
             "byte_order": "little",
             "seq_len": self.seq_len,
             "packing": self.packing,
-            "bos_policy": "none: each document ends with EOS; no BOS is inserted",
+            "seed": self.seed,
+            "bos_policy": "none stored: each document ends with EOS; to use BOS, put bos_id before every piece 0",
             "vocab_size": meta["vocab_size"],
             "embedding_size": meta["embedding_size"],
+            "bos_id": meta["bos_id"],
             "eos_id": meta["eos_id"],
             "pad_id": meta["pad_id"],
             "tokenizer_sha256": file_sha256(Path(self.tokenizer_dir) / "tokenizer.json"),
-            "files": [{"name": p["file"], "rows": p["rows"], "sha256": p["sha256"]} for p in parts if p["rows"]],
-            "rows": sum(p["rows"] for p in parts),
+            "rows": rows,
             "documents": dict(sorted(documents.items())),
             "tokens": dict(sorted(tokens.items())),
-            "padding_tokens": sum(p["padding_tokens"] for p in parts),
+            "padding_tokens": padding,
+            "split_documents": split,
+            "padding_rate": padding / (rows * self.seq_len) if rows else 0.0,
+            "split_document_rate": split / sum(documents.values()) if documents else 0.0,
+            "document_tokens_histogram": {"bin_start_tokens": [2**k for k in range(HISTOGRAM_BINS)], **dict(sorted(hist.items()))},
+            "files": files,
         }
         (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+        shutil.rmtree(work)  # the packed rows now live in the shards: do not keep them twice
         return
         yield

@@ -1,0 +1,169 @@
+"""`thresher explain`: why one document would be kept or dropped, check by check.
+
+The pipeline stops at a document's first failing check; here every check of every rule is
+measured, so a user tuning a threshold sees how far each value is from it. The language comes
+from the same lid.176 router the langid stage uses, the rules from the same config loader.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from datatrove.data import Document
+
+from filters.base import Check
+from filters.classifier import QualityClassifier
+from pipeline.config import Config, ConfigError, load_config
+from pipeline.lid import LanguageRouter
+from pipeline.registry import STEPS
+
+
+@dataclass
+class Explanation:
+    source: str
+    chars: int
+    language: str
+    language_score: float
+    lid_min_score: float | None  # None: the language is not one the run keeps
+    rules_language: str | None  # whose rules were applied (None: the config has none for it)
+    rules: list[tuple[str, list[Check]]] = field(default_factory=list)
+    quality_score: float | None = None
+
+    @property
+    def lid_passed(self) -> bool:
+        return self.lid_min_score is not None and self.language_score >= self.lid_min_score
+
+    def first_failure(self) -> tuple[str, Check] | None:
+        """The check the pipeline would drop the document at: rule order, then check order."""
+        for rule, checks in self.rules:
+            for check in checks:
+                if not check.passed:
+                    return rule, check
+        return None
+
+    def to_dict(self) -> dict:
+        failure = self.first_failure()
+        if not self.lid_passed:
+            verdict = {"kept": False, "rule": "lid", "reason": "lid_other_language" if self.lid_min_score is None else "lid_low_score"}
+        elif failure:
+            rule, check = failure
+            verdict = {"kept": False, "rule": rule, "reason": check.reason, "value": check.value, "threshold": check.threshold}
+        else:
+            verdict = {"kept": True}
+        return {
+            "document": {"source": self.source, "chars": self.chars},
+            "language": {"lang": self.language, "score": round(self.language_score, 4),
+                         "min_score": self.lid_min_score, "passed": self.lid_passed},
+            "rules_language": self.rules_language,
+            "rules": [
+                {"rule": rule, "checks": [
+                    {"reason": c.reason, "value": c.value, "op": c.op, "threshold": c.threshold, "passed": c.passed}
+                    for c in checks
+                ]}
+                for rule, checks in self.rules
+            ],
+            "quality_score": self.quality_score,
+            "verdict": verdict,
+        }
+
+
+def load_explain_config(path: Path) -> Config:
+    """A pipeline config, or a filter-rule file alone (then its rules apply to either language)."""
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        data = None  # load_config reports it with the file and line
+    if isinstance(data, dict) and set(data) == {"rules"}:
+        rule_file = str(Path(path).resolve())
+        with tempfile.TemporaryDirectory() as tmp:
+            wrapper = Path(tmp) / "explain.yaml"
+            wrapper.write_text(yaml.safe_dump({"quality": {"en": rule_file, "zh": rule_file}}), encoding="utf-8")
+            return load_config(wrapper)
+    return load_config(path)
+
+
+def read_document(source: str) -> tuple[Document, str]:
+    """Plain text, or one jsonl line with `text` (and `metadata`, `id`); from a file or `-` (stdin)."""
+    if source == "-":
+        raw, name = sys.stdin.read(), "stdin"
+    else:
+        try:
+            raw, name = Path(source).read_text(encoding="utf-8"), source
+        except OSError as e:
+            raise ConfigError(f"cannot read document {source}: {e.strerror}") from e
+    stripped = raw.strip()
+    if stripped.startswith("{") and "\n" not in stripped:
+        try:
+            record = json.loads(stripped)
+        except json.JSONDecodeError:
+            record = None  # text that merely starts with a brace
+        if isinstance(record, dict):
+            if not isinstance(record.get("text"), str):
+                raise ConfigError(f"{name}: a JSON document needs a string field 'text'")
+            metadata = record.get("metadata") if isinstance(record.get("metadata"), dict) else {}
+            # A flat record (url at top level, as jsonl inputs often are) still feeds the URL rule.
+            metadata = {**{k: v for k, v in record.items() if k not in ("text", "metadata", "id")}, **metadata}
+            return Document(text=record["text"], id=str(record.get("id", name)), metadata=metadata), name
+    return Document(text=raw, id=name), name
+
+
+def explain(cfg: Config, doc: Document, source: str = "", lang: str | None = None) -> Explanation:
+    """Measure every check of the rules for the document's language (or `lang`)."""
+    router = LanguageRouter(cfg.langid.min_score, cfg.langid.max_kana_frac_for_zh)
+    detected, score = router.identify(doc.text)
+    rules_language = lang or detected
+    result = Explanation(source=source, chars=len(doc.text), language=detected, language_score=score,
+                         lid_min_score=cfg.langid.min_score.get(detected),
+                         rules_language=rules_language if rules_language in cfg.quality else None)
+    for spec in cfg.quality.get(rules_language, []):
+        step = STEPS[spec.use](**spec.params)
+        checks = step.all_checks(doc)
+        result.rules.append((step.name, checks))
+        if isinstance(step, QualityClassifier):
+            result.quality_score = doc.metadata["quality_score"]
+    return result
+
+
+def _number(value: float) -> str:
+    if value == int(value) and abs(value) < 1e12:
+        return f"{int(value):,}"
+    return f"{value:.4f}".rstrip("0")
+
+
+def render(e: Explanation) -> str:
+    """The explanation as aligned text, one line per check."""
+    lid = (f"lid.176 score {e.language_score:.3f}, needs >= {e.lid_min_score}" if e.lid_min_score is not None
+           else f"lid.176 score {e.language_score:.3f}; not a language this config keeps")
+    lines = [f"document  {e.source} ({e.chars:,} characters)", f"language  {e.language}  ({lid})"]
+    if e.rules_language is None:
+        lines.append("rules     none: the config has no quality rules for this language (try --lang en|zh)")
+    else:
+        lines.append(f"rules     {e.rules_language}: {len(e.rules)} rules, {sum(len(c) for _, c in e.rules)} checks")
+        rows = []
+        for rule, checks in e.rules:
+            rows += [(rule, c.reason, _number(c.value), f"{c.op} {_number(c.threshold)}".strip(),
+                      "pass" if c.passed else "FAIL") for c in checks]
+            if not checks:  # e.g. a URL rule on a document without a URL, a classifier with no threshold
+                rows.append((rule, "(no check applies)", "", "", ""))
+        header = ("rule", "check", "value", "threshold", "verdict")
+        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(5)]
+        lines.append("")
+        for row in [header, *rows]:
+            lines.append("  " + "  ".join((cell.rjust if i in (2, 3) else cell.ljust)(widths[i]) for i, cell in enumerate(row)).rstrip())
+        lines.append("")
+    if e.quality_score is not None:
+        lines.append(f"quality_score  {e.quality_score:.4f}  (P(keep) under the quality classifier)")
+    verdict = e.to_dict()["verdict"]
+    if verdict["kept"]:
+        lines.append("verdict   KEPT: passes language ID and every rule")
+    elif verdict["rule"] == "lid":
+        lines.append(f"verdict   DROPPED at language ID ({verdict['reason']})")
+    else:
+        lines.append(f"verdict   DROPPED by {verdict['rule']}: {verdict['reason']} = {_number(verdict['value'])}, "
+                     f"threshold {_number(verdict['threshold'])}")
+    return "\n".join(lines)
