@@ -23,7 +23,7 @@ from datatrove.pipeline.dedup.minhash import MinhashConfig, MinhashDedupSignatur
 from datatrove.utils.typeshelper import StatHints
 
 from dedup.scope import group_of, language_of
-from dedup.shingles import shingle_hashes
+from dedup.shingles import EnglishWords, shingle_hashes
 from dedup.survivor import DocInfoWriter
 
 _PRIME61 = np.uint64((1 << 61) - 1)  # datatrove's readers stop at a hash >= this
@@ -36,8 +36,9 @@ class _SignatureWriter(MinhashDedupSignature):
     """Shared writing: buffered records per bucket, then datatrove's sort-and-verify."""
 
     def __init__(self, output_folder, config: MinhashConfig, group_key: str | None = None):
-        # The word tokenizer of the parent is never used (ours is per document): skip spaCy.
-        super().__init__(output_folder, config, language="en")
+        # The parent's word tokenizer is never used (ours is chosen per document). Hand it ours:
+        # by language name datatrove would load spaCy, which Thresher does not depend on.
+        super().__init__(output_folder, config, language=EnglishWords("en"))
         self.group_key = group_key
 
     def signature(self, doc) -> np.ndarray | None:

@@ -57,6 +57,13 @@ class ExtractConfig:
     extractor: Literal["resiliparse", "trafilatura"] = "resiliparse"
     favour_precision: bool = True  # trafilatura only: FineWeb's setting
     timeout_s: float = 1.0  # trafilatura only: per page; a page that takes longer is dropped and counted
+    # Limits on one input document: over a limit it is dropped and counted (dropped_extract_*), never
+    # fatal. resiliparse runs in-process without a timeout: it is linear in its input, so
+    # max_html_bytes is what bounds its time per page.
+    max_record_bytes: int = 67108864  # a WARC record is framed in memory; larger ones are skipped unread
+    max_html_bytes: int = 10485760  # an HTML payload (after HTTP content decoding) handed to the extractor
+    max_inflate_ratio: int = 100  # a gzip/deflate HTTP body may inflate at most this many times its size
+    max_document_bytes: int = 10485760  # the text of a jsonl/parquet document (UTF-8 bytes)
 
 
 @dataclass
@@ -97,11 +104,6 @@ class DedupConfig:
     # MinHashLSH task per partition, for small runs; same removed records.
     engine: Literal["datatrove", "datasketch"] = "datatrove"
 
-    def __post_init__(self):
-        if self.scope == "per_group" and not self.group_key:
-            raise ConfigError("scope per_group needs `group_key`, the metadata field that names a document's group",
-                              key="dedup.group_key")
-
 
 @dataclass
 class FalseDuplicatesConfig:
@@ -112,8 +114,32 @@ class FalseDuplicatesConfig:
 
 
 @dataclass
+class FalseRejectionsConfig:
+    enabled: bool = True
+    # A quality classifier per language (`thresher quality train`); a language without one
+    # has this mechanism off (the report says so). Relative paths are from the working directory.
+    model_path: dict[str, str] = field(default_factory=dict)
+    # A rule's removal is overruled only when the model scores the document at least this high
+    # and the document is of a kind that rule misjudges (recovery/kinds.py).
+    min_score: float = 0.8
+
+
+@dataclass
+class FalseLanguageConfig:
+    enabled: bool = True
+    # Share of the page's prose lines (code and menu lines left out) in one of en/zh.
+    min_share: float = 0.6
+    min_paragraph_score: float = 0.5
+    min_prose_bytes: int = 200
+
+
+@dataclass
 class RecoveryConfig:
     false_duplicates: FalseDuplicatesConfig = field(default_factory=FalseDuplicatesConfig)
+    false_rejections: FalseRejectionsConfig = field(default_factory=FalseRejectionsConfig)
+    false_language: FalseLanguageConfig = field(default_factory=FalseLanguageConfig)
+    # A re-admitted candidate this similar (Jaccard of dedup's shingles) to a kept document stays out.
+    max_jaccard_to_kept: float = 0.7
 
 
 @dataclass
@@ -209,6 +235,21 @@ def _check_values(cfg: Config, source: YamlSource) -> None:
     need(cfg.dedup.num_buckets >= 1 and cfg.dedup.hashes_per_bucket >= 1, "dedup.num_buckets", "buckets and hashes per bucket must be at least 1")
     need(0.0 <= cfg.recovery.false_duplicates.min_jaccard <= 1.0, "recovery.false_duplicates.min_jaccard", "a Jaccard similarity is between 0 and 1")
     # Byte-level BPE starts from the 256 byte symbols: a smaller vocabulary cannot exist.
+    need(cfg.dedup.scope != "per_group" or bool(cfg.dedup.group_key), "dedup.group_key",
+         "scope per_group needs `group_key`, the metadata field that names a document's group (e.g. group_key: dump)")
+    for name in ("min_en_zh_share", "max_kana_frac_for_zh"):
+        value = getattr(cfg.langid, name)
+        need(0.0 <= value <= 1.0, f"langid.{name}", f"a share is between 0 and 1, got {value}")
+    e = cfg.extract
+    need(e.timeout_s > 0, "extract.timeout_s", f"a time per page must be above 0 seconds, got {e.timeout_s}")
+    for name in ("max_record_bytes", "max_html_bytes", "max_inflate_ratio", "max_document_bytes"):
+        need(getattr(e, name) >= 1, f"extract.{name}", f"a limit must be at least 1, got {getattr(e, name)}")
+    # Rule thresholds named *_frac are shares of a document: outside [0, 1] they keep or drop everything.
+    for lang, rules in cfg.quality.items():
+        for i, rule in enumerate(rules):
+            for name, value in rule.params.items():
+                if name.endswith("_frac") and isinstance(value, (int, float)) and not 0.0 <= value <= 1.0:
+                    need(False, f"quality.{lang}.{i}.{name}", f"a fraction is between 0 and 1, got {value}")
     need(cfg.tokenizer.vocab_size > 256, "tokenizer.vocab_size",
          f"must exceed the 256-symbol byte alphabet, got {cfg.tokenizer.vocab_size}")
     need(cfg.tokenizer.pad_vocab_to_multiple_of >= 1, "tokenizer.pad_vocab_to_multiple_of", "must be at least 1")

@@ -8,6 +8,7 @@ one progress line per job instead; the task logs stay where datatrove puts them.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import threading
 import time
@@ -60,6 +61,59 @@ def _progress(job: Job, logging_dir: Path, stop: threading.Event, out) -> None:
             last = done
 
 
+def _children(pid: int) -> set[int]:
+    """Process ids whose parent is PID (Linux /proc; empty elsewhere)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.add(int(stat.parent.name))
+        except (OSError, IndexError, ValueError):
+            continue  # the process ended while we looked
+    return found
+
+
+@contextmanager
+def fail_fast_on_dead_worker(job: Job, logging_dir: Path, out):
+    """Stop the run (exit 1) when a worker process of the local Pool dies (SIGKILL, out of memory).
+
+    datatrove's local executor runs tasks on a multiprocessing Pool: a worker killed mid-task
+    loses its task (and the local rank it holds), and the parent waits for it forever. The Pool
+    notices the death itself when it reaps the worker (`_join_exited_workers`, run by its
+    worker-handler thread): we hook there. Its workers never exit on their own while the pool
+    runs (no maxtasksperchild), so any exit then is a death. The run stops at once: the other
+    children are killed and this process exits without unwinding (unwinding a main thread
+    blocked on the pool can deadlock). Finished tasks keep their completion markers, so
+    rerunning the same command resumes.
+    """
+    from multiprocess.pool import Pool
+
+    reap = Pool.__dict__["_join_exited_workers"]
+
+    def reap_or_fail(workers):
+        dead = [(w.pid, w.exitcode) for w in workers if w.exitcode is not None]
+        if dead and completed_tasks(logging_dir) < job.tasks:
+            message = (f"\nerror: {job.stage}/{job.name}: worker process died (pid, exit code: {dead}; -9 is SIGKILL, "
+                       f"e.g. out of memory). Finished tasks are kept: rerun the same command to resume. "
+                       f"Logs: {logging_dir}/logs/\n")
+            for stream in (out, sys.stderr):  # the terminal, and the job's console.log
+                stream.write(message)
+                stream.flush()
+            for pid in _children(os.getpid()):  # the other workers and datatrove's Manager process
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            os._exit(1)
+        return reap.__func__(workers)
+
+    Pool._join_exited_workers = staticmethod(reap_or_fail)
+    try:
+        yield
+    finally:
+        Pool._join_exited_workers = reap
+
+
 def run_local(job: Job, layout: RunLayout, workers: int, out=None) -> float:
     """Run JOB's tasks here; task-level progress is shown on a terminal only."""
     out = out or sys.stdout  # looked up now: tests and callers may have replaced sys.stdout
@@ -79,7 +133,7 @@ def run_local(job: Job, layout: RunLayout, workers: int, out=None) -> float:
         watcher.start()
     console = logging_dir / "console.log"
     try:
-        with stderr_to(console):
+        with stderr_to(console), fail_fast_on_dead_worker(job, logging_dir, out):
             executor.run()
     except Exception as e:
         raise JobFailed(f"{job.stage}/{job.name} failed: {e}. Logs: {logging_dir}/logs/ and {console}") from e

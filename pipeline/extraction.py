@@ -51,7 +51,11 @@ class _MainText:
 
     def _extract(self, sandbox, html: str) -> str | None:
         if sandbox is None:
-            return self.extract(html) or ""
+            try:
+                return self.extract(html) or ""
+            except Exception:  # a page the parser rejects is dropped and counted, never fatal to the task
+                self.stat_update("dropped_extract_clean_error")
+                return None
         try:
             return sandbox.process_document(html, self.extract) or ""
         except TimeoutError:

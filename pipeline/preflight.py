@@ -7,7 +7,7 @@ import shutil
 import yaml
 
 from pipeline.config import STAGES, Config, ConfigError
-from pipeline.inputs import resolve_inputs
+from pipeline.inputs import InputError, resolve_inputs
 from pipeline.layout import RunLayout
 
 
@@ -26,7 +26,11 @@ def needed_inputs(layout: RunLayout) -> dict[str, list]:
 def check_before_run(cfg: Config, layout: RunLayout, stages: list[str]) -> None:
     _check_writable(layout)
     if "extract" in stages:
-        resolve_inputs(cfg.input.paths, cfg.input.format)
+        try:
+            resolve_inputs(cfg.input.paths, cfg.input.format)
+        except InputError as e:
+            raise ConfigError(f"{e}. Fix: point input.paths (or --input) at existing WARC, jsonl or parquet files",
+                              key="input.paths") from e
     for stage in stages:
         before = STAGES[STAGES.index(stage) - 1] if stage != "extract" else None
         if before in stages:
@@ -46,7 +50,8 @@ def _check_writable(layout: RunLayout) -> None:
         probe.write_text("")
         probe.unlink()
     except OSError as e:
-        raise ConfigError(f"run.output: cannot write to {layout.root}: {e.strerror}") from e
+        raise ConfigError(f"cannot write to {layout.root}: {e.strerror}. Fix: give a writable folder in run.output "
+                          f"or --output", key="run.output") from e
 
 
 def _write_config(cfg: Config, layout: RunLayout) -> None:

@@ -114,7 +114,9 @@ def stage_summary(layout: RunLayout, stage: str) -> dict:
                 continue
             counts = _merge([_counts(p) for p in passes])
             first, last = _counts(passes[0]), _counts(passes[-1])
+            # The passes read one after another: what came in is the first's, what left the last's.
             counts["documents_in"], counts["documents_out"] = first["documents_in"], last["documents_out"]
+            counts["characters_in"], counts["characters_out"] = first["characters_in"], last["characters_out"]
             per_partition[part] = counts
             for steps in passes:
                 for step in steps:
@@ -135,20 +137,18 @@ def stage_summary(layout: RunLayout, stage: str) -> dict:
         key = "per_partition" if "all" in per_partition else "per_language"
         return {**merged, key: per_partition}
     if stage == "recovery":
+        from recovery.summary import recovery_mechanisms
+
+        mechanisms = recovery_mechanisms(layout, job_stats)  # per mechanism and rule, with samples
         per_lang = {}
         for lang in LANGUAGES:
             counts = _counts(logs(f"{lang}/passthrough"))
-            fd = job_stats(layout.logs(stage, f"{lang}/false_duplicates"))
-            mech = {k: int(_value(fd[0], k)) for k in ("examined", "examined_bytes", "readmitted", "readmitted_bytes")} if fd else {}
-            counts["recovered"] = {"false_duplicates": mech} if mech else {}
-            counts["documents_out"] += mech.get("readmitted", 0)
+            counts["recovered"] = {m: v["per_language"][lang] for m, v in mechanisms.items() if v["per_language"].get(lang)}
+            counts["documents_out"] += sum(counts["recovered"].values())
             per_lang[lang] = counts
         merged = _merge(list(per_lang.values()))
-        recovered = Counter()
-        for counts in per_lang.values():
-            for mech, values in counts["recovered"].items():
-                recovered[mech] += values.get("readmitted", 0)
-        return {**merged, "recovered": dict(recovered), "per_language": per_lang}
+        recovered = {m: v["readmitted"] for m, v in mechanisms.items() if v["readmitted"]}
+        return {**merged, "recovered": recovered, "mechanisms": mechanisms, "per_language": per_lang}
     if stage == "tokenizer":
         meta = layout.tokenizer / "thresher_tokenizer.json"
         return json.loads(meta.read_text()) if meta.is_file() else {}
@@ -231,8 +231,9 @@ def _markdown(summary: dict) -> str:
     for stage, s in summary["stages"].items():
         for reason, count in s.get("removed", {}).items():
             lines.append(f"| {stage} | {reason} | {count} | {s.get('removed_bytes', {}).get(reason, '')} |")
-    recovered = summary["stages"].get("recovery", {}).get("recovered", {})
-    lines += ["", "## Recovery", ""] + [f"- {mech}: {n} documents re-admitted" for mech, n in recovered.items()]
+    from recovery.summary import markdown_lines
+
+    lines += ["", "## Recovery", ""] + markdown_lines(summary["stages"].get("recovery", {}).get("mechanisms", {}))
     shards = summary["stages"].get("shards")
     if shards:
         lines += ["", "## Shards", ""] + [f"- {line}" for line in shards_lines(shards)]
@@ -251,6 +252,10 @@ def shards_lines(s: dict) -> list[str]:
 def print_summary(summary: dict) -> None:
     for f in summary["funnel"]:
         print(f"  {f['stage']:<10} {f['documents_in']:>8} in  {f['documents_out']:>8} out")
+    from recovery.summary import markdown_lines
+
+    for line in markdown_lines(summary["stages"].get("recovery", {}).get("mechanisms", {})):
+        print(f"  recovery: {line.lstrip('- ')}" if line.startswith("-") else f"  {line}")
     if summary["stages"].get("shards"):
         for line in shards_lines(summary["stages"]["shards"]):
             print(f"  {line}")

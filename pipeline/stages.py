@@ -9,8 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from datatrove.pipeline.readers import JsonlReader, ParquetReader
-
 from dedup.minhash import dedup_partitions
 from dedup.minhash import describe as describe_dedup
 from pipeline.config import LANGUAGES, Config
@@ -19,9 +17,11 @@ from pipeline.inputs import resolve_inputs
 from pipeline.layout import RunLayout
 from pipeline.lid import LanguageRouter
 from pipeline.registry import STEPS
-from pipeline.stage_io import StageReader, stage_writer
-from pipeline.warc import CountingWarcReader
+from pipeline.stage_io import InputJsonlReader, InputParquetReader, InputWarcReader, StageReader, stage_writer
 from recovery.false_duplicates import FalseDuplicateRecovery
+from recovery.false_language import FalseLanguageRecovery
+from recovery.false_rejections import FalseRejectionRecovery
+from recovery.readmit_dedup import ReadmitDedup
 from tokenizer.shards import PackShards, ShuffleShards, WriteManifest
 from tokenizer.train import TrainTokenizer
 
@@ -40,15 +40,18 @@ def extract_jobs(cfg: Config, layout: RunLayout) -> list[Job]:
     paths_file.parent.mkdir(parents=True, exist_ok=True)
     paths_file.write_text("".join(f + "\n" for f in resolved.files))
     common = dict(paths_file=str(paths_file), text_key=cfg.input.text_key, id_key=cfg.input.id_key)
+    # The input readers count and name a bad record or file instead of failing (stage_io.py).
+    e = cfg.extract
     if resolved.format == "warc":
         steps = [
-            CountingWarcReader(resolved.folder, **common),
-            make_extractor(cfg.extract.extractor, cfg.extract.favour_precision, cfg.extract.timeout_s),
+            InputWarcReader(resolved.folder, max_record_bytes=e.max_record_bytes, max_html_bytes=e.max_html_bytes,
+                            max_inflate_ratio=e.max_inflate_ratio, **common),
+            make_extractor(e.extractor, e.favour_precision, e.timeout_s),
         ]
-    elif resolved.format == "jsonl":
-        steps = [JsonlReader(resolved.folder, **common)]  # already text: passed through
+    elif resolved.format == "jsonl":  # already text: passed through
+        steps = [InputJsonlReader(resolved.folder, max_document_bytes=e.max_document_bytes, **common)]
     else:
-        steps = [ParquetReader(resolved.folder, **common)]
+        steps = [InputParquetReader(resolved.folder, max_document_bytes=e.max_document_bytes, **common)]
     tasks = min(cfg.run.tasks, len(resolved.files))
     return [Job("extract", "extract", [*steps, stage_writer(layout.output("extract"))], tasks)]
 
@@ -99,6 +102,35 @@ def recovery_jobs(cfg: Config, layout: RunLayout) -> list[Job]:
                 min_jaccard=fd.min_jaccard,
             )
             jobs.append(Job("recovery", f"{lang}/false_duplicates", [step], 1))
+    return jobs + _readmission_jobs(cfg, layout)
+
+
+def _readmission_jobs(cfg: Config, layout: RunLayout) -> list[Job]:
+    """Mechanisms 2 and 3 write candidates to RUN/recovery/work/candidates/<lang>/; the language
+    ones pass the quality rules of their language first; then readmit_dedup keeps the candidates
+    that copy nothing kept (recovery/readmit_dedup.py)."""
+    rec, work, jobs = cfg.recovery, layout.work("recovery"), []
+    routed = work / "routed"
+    if rec.false_language.enabled:
+        fl = rec.false_language
+        step = FalseLanguageRecovery(fl.min_share, fl.min_paragraph_score, fl.min_prose_bytes)
+        reader = StageReader(layout.removed("langid", "lid"))
+        jobs.append(Job("recovery", "false_language", [reader, step, stage_writer(routed, "${language}/${rank}.jsonl.gz")], 1))
+    for lang in LANGUAGES:
+        candidates = work / "candidates" / lang
+        model = rec.false_rejections.model_path.get(lang)
+        if rec.false_rejections.enabled and model:
+            step = FalseRejectionRecovery(lang, str(layout.removed("quality")), str(candidates), model, rec.false_rejections.min_score)
+            jobs.append(Job("recovery", f"{lang}/false_rejections", [step], 1))
+        if rec.false_language.enabled:
+            # Re-admitted is not exempt: the language's quality rules, without exclusion writers.
+            rules = [STEPS[r.use](**r.params) for r in cfg.quality.get(lang, [])]
+            pipeline = [StageReader(routed / lang), *rules, stage_writer(candidates, "language_${rank}.jsonl.gz")]
+            jobs.append(Job("recovery", f"{lang}/false_language_quality", pipeline, 1))
+        if rec.false_language.enabled or (rec.false_rejections.enabled and model):
+            step = ReadmitDedup(lang, str(candidates), str(layout.output("recovery", lang)), str(layout.output("recovery", lang)),
+                                cfg.dedup.n_grams[lang], rec.max_jaccard_to_kept)
+            jobs.append(Job("recovery", f"{lang}/readmit_dedup", [step], 1))
     return jobs
 
 

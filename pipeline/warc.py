@@ -79,7 +79,8 @@ def gzip_chunks(raw: BinaryIO) -> Iterator[bytes | str]:
             yield TRUNCATED
             return
         try:
-            out = inflater.decompress(buf)
+            # At most CHUNK out per call: 1 MB of a gzip bomb would otherwise inflate to 1 GB at once.
+            out = inflater.decompress(buf, CHUNK)
         except zlib.error:
             yield CORRUPT
             inflater, buf = None, _resync(raw, buf, 1 if started_here else 0)
@@ -89,8 +90,8 @@ def gzip_chunks(raw: BinaryIO) -> Iterator[bytes | str]:
         if inflater.eof:
             buf, inflater = inflater.unused_data, None
         else:
-            buf, started_here = b"", False
-            if eof:
+            buf, started_here = inflater.unconsumed_tail, False
+            if eof and not buf:
                 yield TRUNCATED
                 return
 
@@ -107,7 +108,7 @@ def _resync(raw: BinaryIO, buf: bytes, start: int) -> bytes:
         buf, start = buf[-2:] + more, 0
 
 
-def warc_records(chunks: Iterator[bytes | str]) -> Iterator[Record | str]:
+def warc_records(chunks: Iterator[bytes | str], max_record_bytes: int = MAX_RECORD_BYTES) -> Iterator[Record | str]:
     """Frame WARC records from a byte stream; yield CORRUPT/TRUNCATED where framing fails."""
     buf = bytearray()
     skip = 0  # bytes left of a record too large to frame
@@ -115,8 +116,9 @@ def warc_records(chunks: Iterator[bytes | str]) -> Iterator[Record | str]:
 
     def corrupt():
         nonlocal resyncing
-        at = buf.find(b"\nWARC/1.", 1)
-        del buf[: at + 1 if at >= 0 else max(0, len(buf) - 8)]
+        # Not only after a newline: a corrupt gzip member (or a bomb of zeros) ends mid-line.
+        at = buf.find(b"WARC/1.", 1)
+        del buf[: at if at >= 0 else max(0, len(buf) - 8)]
         counted, resyncing = resyncing, True
         return at >= 0, ([] if counted else [CORRUPT])
 
@@ -142,7 +144,7 @@ def warc_records(chunks: Iterator[bytes | str]) -> Iterator[Record | str]:
             end = buf.find(b"\r\n\r\n", 0, MAX_HEADER_BYTES)
             headers = _warc_headers(bytes(buf[:end])) if buf.startswith(b"WARC/") and end > 0 else None
             length = _int(headers.get("content-length")) if headers else None
-            if length is not None and length > MAX_RECORD_BYTES:
+            if length is not None and length > max_record_bytes:
                 yield TOO_LARGE
                 del buf[: end + 4]
                 skip = length
@@ -195,8 +197,15 @@ def _int(value: str | None) -> int | None:
     return int(value) if value is not None and value.isdigit() else None
 
 
-def http_payload(block: bytes) -> tuple[dict[str, str], bytes] | None:
-    """(lower-cased HTTP headers, body with transfer/content coding undone), or None if not HTTP."""
+class PayloadTooLarge(ValueError):
+    """A gzip/deflate body inflates past its limit: a decompression bomb, or simply too large."""
+
+
+def http_payload(block: bytes, max_inflated: int | None = None) -> tuple[dict[str, str], bytes] | None:
+    """(lower-cased HTTP headers, body with transfer/content coding undone), or None if not HTTP.
+
+    Inflating stops at `max_inflated` bytes (PayloadTooLarge): a 100 kB body can hold 100 MB.
+    """
     end = block.find(b"\r\n\r\n")
     sep = 4
     if end < 0:
@@ -214,7 +223,11 @@ def http_payload(block: bytes) -> tuple[dict[str, str], bytes] | None:
     if coding in ("gzip", "x-gzip", "deflate"):
         # Crawlers often store the body already decoded but keep the header: try, else keep.
         try:
-            body = zlib.decompressobj(wbits=47 if coding != "deflate" else 15).decompress(body)
+            inflater = zlib.decompressobj(wbits=47 if coding != "deflate" else 15)
+            inflated = inflater.decompress(body, max_inflated or 0)
+            if max_inflated and inflater.unconsumed_tail:
+                raise PayloadTooLarge(f"inflates past {max_inflated} bytes")
+            body = inflated
         except zlib.error:
             pass
     return headers, body
@@ -305,15 +318,22 @@ class CountingWarcReader(WarcReader):
 
     A document's metadata: url, date (WARC-Date), record_id, content_type, charset and
     charset_source. Skip reasons: pdf, image, binary, not_html, empty_payload, undecodable,
-    corrupt_record, truncated_record, too_large_record.
+    corrupt_record, truncated_record, too_large_record, too_large_html, decompression_bomb.
     """
+
+    def __init__(self, data_folder, *, max_record_bytes: int = MAX_RECORD_BYTES, max_html_bytes: int = 10 << 20,
+                 max_inflate_ratio: int = 100, **kwargs):
+        super().__init__(data_folder, **kwargs)
+        self.max_record_bytes = max_record_bytes
+        self.max_html_bytes = max_html_bytes
+        self.max_inflate_ratio = max_inflate_ratio
 
     def read_file(self, filepath: str):
         with self.data_folder.open(filepath, "rb", compression=None) as f:
             head = f.read(2)
             f.seek(0)
             chunks = gzip_chunks(f) if head == b"\x1f\x8b" else iter(lambda: f.read(CHUNK), b"")
-            for ri, record in enumerate(warc_records(chunks)):
+            for ri, record in enumerate(warc_records(chunks, self.max_record_bytes)):
                 with self.track_time():
                     if isinstance(record, str):
                         self.stat_update(f"dropped_extract_{record}")
@@ -337,7 +357,10 @@ class CountingWarcReader(WarcReader):
             text = record.block.decode("utf-8", "replace")
             meta.update(content_type="text/plain", charset="utf-8", charset_source="wet")
             return {self.text_key: text, self.id_key: meta["record_id"], **meta} if text.strip() else "empty_payload"
-        parsed = http_payload(record.block)
+        try:
+            parsed = http_payload(record.block, max_inflated=min(self.max_html_bytes, self.max_inflate_ratio * len(record.block)))
+        except PayloadTooLarge:
+            return "decompression_bomb"
         if parsed is None:
             return CORRUPT
         http_headers, body = parsed
@@ -347,6 +370,8 @@ class CountingWarcReader(WarcReader):
         kind = payload_kind(mime, body)
         if kind != "html":
             return kind
+        if len(body) > self.max_html_bytes:  # bounds the extractor's time and memory per page
+            return "too_large_html"
         decoded = decode_html(body, http_type)
         if decoded is None:
             return "undecodable"

@@ -1,0 +1,92 @@
+"""Re-admit documents a heuristic rule removed that a quality model rates good and that are of a
+kind the rule is known to misjudge (recovery/kinds.py).
+
+Two independent witnesses are required: the classifier alone would bring back whatever it
+happens to like (it was trained on prose, and is wrong on a share of pages), the kind alone
+would bring back every list-shaped spam page. Candidates are written to a work folder; the
+`readmit_dedup` job then checks them against what was kept before they join the output.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from datatrove.data import DocumentsPipeline
+from datatrove.pipeline.base import PipelineStep
+from datatrove.pipeline.writers import JsonlWriter
+
+from pipeline.stage_io import StageReader
+from recovery.kinds import kind_of
+
+FILTER_KEYS = ("filter_reason", "filter_rule", "filter_value", "filter_threshold")
+
+
+def decide(text: str, rule: str, score: float, min_score: float) -> str | None:
+    """The kind that excuses the removal, when the score is high enough too; else None."""
+    if score < min_score:
+        return None
+    return kind_of(text, rule)
+
+
+class FalseRejectionRecovery(PipelineStep):
+    """One task per language over RUN/quality/removed/<rule>/<lang>_*.jsonl.gz."""
+
+    type = "♻️ - RECOVER"
+    name = "false_rejections"
+
+    def __init__(self, lang: str, removed_folder: str, output_folder: str, model_path: str, min_score: float):
+        super().__init__()
+        self.lang = lang
+        self.removed_folder = removed_folder
+        self.output_folder = output_folder
+        self.model_path = model_path
+        self.min_score = min_score
+        self._model = None
+
+    @property
+    def model(self):
+        if self._model is None:
+            import fasttext
+
+            if not Path(self.model_path).is_file():
+                raise FileNotFoundError(f"recovery.false_rejections.model_path.{self.lang}: no model at {self.model_path}")
+            self._model = fasttext.load_model(self.model_path)
+        return self._model
+
+    def score(self, doc) -> float:
+        if "quality_score" in doc.metadata:  # scored in the quality stage already
+            return float(doc.metadata["quality_score"])
+        from filters.classifier import keep_scores
+
+        return keep_scores(self.model, [doc.text])[0]
+
+    def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        if not Path(self.removed_folder).is_dir():
+            return
+        docs = StageReader(self.removed_folder, glob_pattern=f"*/{self.lang}_*.jsonl.gz").run()
+        with JsonlWriter(self.output_folder, output_filename="rejections_${rank}.jsonl.gz") as writer:
+            for doc in docs:
+                rule = doc.metadata.get("filter_rule", "unknown")
+                size = len(doc.text.encode("utf-8"))
+                self.stat_update(f"examined/{rule}")
+                self.stat_update(f"examined_bytes/{rule}", value=size)
+                score = self.score(doc)
+                kind = decide(doc.text, rule, score, self.min_score)
+                if kind is None:
+                    continue
+                doc.metadata["recovered_by"] = self.name
+                doc.metadata["recovery_evidence"] = {
+                    "rule": rule,
+                    "reason": doc.metadata.get("filter_reason"),
+                    "rule_value": doc.metadata.get("filter_value"),
+                    "rule_threshold": doc.metadata.get("filter_threshold"),
+                    "quality_score": round(score, 4),
+                    "min_score": self.min_score,
+                    "kind": kind,
+                }
+                for key in FILTER_KEYS:
+                    doc.metadata.pop(key, None)
+                self.stat_update(f"candidates/{rule}")
+                writer.write(doc, rank)
+        return
+        yield  # output is the files written

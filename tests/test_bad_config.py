@@ -1,0 +1,68 @@
+"""Misconfiguration, through the command line: exit code 2 before any work, naming file, key and fix.
+
+One table, one kind of mistake per row. Each row is a small config file (plus command-line
+options); the error must name the key, say how to fix it (the valid choices or range), name the
+config file where the mistake is in it, and leave no stage output behind.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.cli import main
+
+# (id, config text, extra CLI args, key named, words of the fix, the error names the config file)
+CASES = [
+    ("unknown_step", "quality:\n  en:\n    - use: gopher_qualty\n", [], "quality.en.0.use", "valid steps", True),
+    ("misspelled_key", "run:\n  wrokers: 4\n", [], "run.wrokers", "valid keys", True),
+    ("unknown_section", "dedupe: {}\n", [], "dedupe", "valid keys", True),
+    ("wrong_type", "run:\n  tasks: four\n", [], "run.tasks", "expected int", True),
+    ("number_as_text", "tokenizer:\n  max_train_bytes: 1e8\n", [], "tokenizer.max_train_bytes", "write large numbers out in full", True),
+    ("bad_choice", "run:\n  executor: kubernetes\n", [], "run.executor", "not one of ['local', 'slurm']", True),
+    ("rule_frac_out_of_range", "quality:\n  en:\n    - use: gopher_quality\n      max_symbol_word_frac: 1.5\n", [],
+     "quality.en.0.max_symbol_word_frac", "between 0 and 1", True),
+    ("rule_unknown_param", "quality:\n  zh:\n    - use: gopher_quality\n      min_doc_wrds: 3\n", [], "quality.zh.0.min_doc_wrds", "valid keys", True),
+    ("score_out_of_range", "langid:\n  min_score: {en: 1.5}\n", [], "langid.min_score.en", "between 0 and 1", True),
+    ("share_out_of_range", "langid:\n  min_en_zh_share: 2\n", [], "langid.min_en_zh_share", "between 0 and 1", True),
+    ("unknown_language", "langid:\n  min_score: {fr: 0.5}\n", [], "langid.min_score.fr", "valid: ['en', 'zh']", True),
+    ("unknown_language_rules", "quality:\n  fr: []\n", [], "quality", "valid: ['en', 'zh']", True),
+    ("tokenizer_share_language", "tokenizer:\n  language_shares: {en: 0.5, de: 0.5}\n", [], "tokenizer.language_shares.de", "supported language", True),
+    ("vocab_below_bytes", "tokenizer:\n  vocab_size: 200\n", [], "tokenizer.vocab_size", "256-symbol byte alphabet", True),
+    ("seq_len_not_positive", "shards:\n  seq_len: 0\n", [], "shards.seq_len", "positive number of tokens", True),
+    ("tasks_zero", "run:\n  tasks: 0\n", [], "run.tasks", "at least 1", True),
+    ("per_group_without_key", "dedup:\n  scope: per_group\n", [], "dedup.group_key", "group_key: dump", True),
+    ("limit_zero", "extract:\n  max_html_bytes: 0\n", [], "extract.max_html_bytes", "at least 1", True),
+    ("timeout_negative", "extract:\n  timeout_s: -1\n", [], "extract.timeout_s", "above 0", True),
+    ("missing_rule_file", "quality:\n  en: filters/missing.yaml\n", [], "quality.en", "does not exist", True),
+    ("missing_input", "", ["--input", "{tmp}/nowhere/*.warc.gz"], "input.paths", "Fix: point input.paths", False),
+    ("unwritable_output", "", ["--output", "{tmp}/a_file/run"], "run.output", "Fix: give a writable folder", False),
+    ("slurm_without_slurm", "", ["--executor", "slurm"], "run.executor", "--executor local", False),
+    ("later_stage_first", "", ["--stages", "dedup"], "stage 'dedup'", "run stage 'quality' first", False),
+]
+
+
+@pytest.mark.parametrize("text, extra, key, fix, names_file", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_bad_config_exits_2_before_any_work(tmp_path, capsys, monkeypatch, text, extra, key, fix, names_file):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "pages.warc").write_bytes(b"WARC/1.0\r\n")
+    (tmp_path / "a_file").write_text("a file where a folder is expected")
+    monkeypatch.setenv("PATH", str(tmp_path / "no-bin"))  # no sbatch here
+    config = tmp_path / "bad.yaml"
+    config.write_text(text or "run:\n  tasks: 1\n")
+    run = tmp_path / "run"
+    args = ["run", str(config), "--input", str(tmp_path / "in"), "--output", str(run)]
+    args += [a.format(tmp=tmp_path) for a in extra]
+
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert key in err, err
+    assert fix in err, err
+    if names_file:
+        # file:line: key: message
+        assert f"{config}:" in err or "filters/" in err, err
+    # Nothing ran: no stage wrote anything.
+    assert not (run / "extract").exists() and not list(tmp_path.glob("**/*.jsonl.gz"))
+
+
+def test_at_least_ten_kinds():
+    assert len(CASES) >= 10

@@ -1,0 +1,60 @@
+"""Broken input through `thresher run --stages extract,langid`: the run completes, each bad record
+or file is counted by reason and named in the task log, and every good record comes out."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from broken_corpus import write_broken_corpus
+from pipeline.cli import main
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    return write_broken_corpus(tmp_path_factory.mktemp("broken"))
+
+
+def ids_in(folder: Path) -> set[str]:
+    ids = set()
+    for path in folder.rglob("*.jsonl.gz"):
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            ids |= {json.loads(line)["id"] for line in f}
+    return ids
+
+
+def extract_stats(run: Path) -> dict[str, int]:
+    stats = json.loads((run / "extract" / "logs" / "extract" / "stats.json").read_text())
+    counts: dict[str, int] = {}
+    for step in stats:
+        for name, value in step["stats"].items():
+            if name.startswith("dropped_extract_"):
+                total = value["total"] if isinstance(value, dict) else value
+                counts[name.removeprefix("dropped_extract_")] = counts.get(name.removeprefix("dropped_extract_"), 0) + total
+    return counts
+
+
+@pytest.mark.parametrize("fmt", ["warc", "jsonl", "parquet"])
+def test_broken_input_is_counted_and_good_records_come_out(corpus, configs, tmp_path, capsys, fmt):
+    run = tmp_path / "run"
+    code = main(["run", str(configs / "demo.yaml"), "--stages", "extract,langid", "--input", str(corpus.root / fmt),
+                 "--output", str(run)])
+    assert code == 0, capsys.readouterr().err
+    counts = extract_stats(run)
+    for reason, at_least in corpus.reasons[fmt].items():
+        assert counts.get(reason, 0) >= at_least, (reason, counts)
+    # Every good record, in the same files as the bad ones, came through extract and langid.
+    assert corpus.good[fmt] <= ids_in(run / "extract" / "output")
+    assert corpus.good[fmt] - ids_in(run / "langid" / "output") == set()
+    # Bad files are named in the task logs.
+    logs = "".join(p.read_text() for p in (run / "extract" / "logs" / "extract" / "logs").glob("*.log*"))
+    assert "dangling" in logs or fmt == "parquet"
+    if fmt == "warc":
+        assert "mixed.warc.gz: a record dropped (decompression_bomb)" in logs
+    if fmt == "jsonl":
+        assert "mixed.jsonl: line 2 dropped (bad_json)" in logs
+    if fmt == "parquet":
+        assert "wrong_schema.parquet" in logs and "not_parquet.parquet" in logs

@@ -1,0 +1,144 @@
+"""Recovery mechanisms 2 and 3 and the duplicate gate: what must and must not come back."""
+
+import random
+
+import yaml
+from datatrove.data import Document
+from datatrove.pipeline.readers import JsonlReader
+from datatrove.pipeline.writers import JsonlWriter
+
+from pipeline.config import load_config
+from pipeline.execution import run_local
+from pipeline.layout import RunLayout
+from pipeline.report import stage_summary
+from pipeline.stages import recovery_jobs
+from recovery.false_language import FalseLanguageRecovery, dominant, language_lines
+from recovery.false_rejections import decide
+from recovery.kinds import is_code, is_list, is_long_formal, is_table, kind_of
+from recovery.readmit_dedup import ReadmitDedup
+
+PROSE = ("The committee met on Tuesday to review the budget for the coming year. Members agreed that "
+         "the library needs new shelves and longer opening hours. The proposal will be put to a vote next month. ")
+LIST = "\n".join(f"- item number {i} about garden tools" for i in range(8))
+TABLE = "\n".join(f"row{i} | {i * 3} | {i * 7} | ok" for i in range(6))
+CODE = "def add(a, b):\n    return a + b\n\nfor i in range(3):\n    print(add(i, 1))\nx = {'a': 1};\nif x != y: pass\n"
+ZH = "长江是中国最长的河流，全长约六千三百公里，流经十一个省级行政区，最后注入东海。" * 6
+DE = "Die Stadt liegt am Ufer des Flusses und hat eine lange Geschichte als Handelsplatz in der Region.\n" * 8
+
+
+def words(seed, n=150):
+    rng = random.Random(seed)
+    vocab = "river stone light market garden window teacher engine story bridge winter paper orchard".split()
+    return " ".join(rng.choice(vocab) + str(rng.randint(0, 99)) for _ in range(n))
+
+
+def test_kind_detectors_must_and_must_not():
+    assert is_list(LIST) and not is_list(PROSE)
+    assert is_table(TABLE) and not is_table(PROSE) and not is_table(LIST)
+    assert is_code(CODE) and not is_code(PROSE) and not is_code(LIST)
+    assert is_long_formal(PROSE * 50) and not is_long_formal(PROSE) and not is_long_formal(LIST * 100)
+    assert kind_of(ZH, "c4_quality") == "chinese_english_rule"
+    assert kind_of(ZH, "zh_spam_terms") is None  # a Chinese rule on Chinese text is not excused
+
+
+def test_decide_needs_both_the_score_and_a_kind_the_rule_misjudges():
+    assert decide(LIST, "c4_quality", 0.95, 0.8) == "list"
+    assert decide(LIST, "c4_quality", 0.5, 0.8) is None  # the model is not convinced
+    assert decide(LIST, "url_blocklist", 0.99, 0.8) is None  # a list-shaped blocked page stays out
+    assert decide(PROSE, "c4_quality", 0.99, 0.8) is None  # prose: the rule judged it on its terms
+
+
+def test_language_lines_leave_code_and_menus_out_and_dominant_needs_a_share():
+    assert language_lines("Home\n" + CODE + PROSE) == [PROSE.strip()]
+    assert dominant({"en": 0.7, "zh": 0.2}, 0.6) == "en"
+    assert dominant({"en": 0.4, "zh": 0.4}, 0.6) is None
+
+
+def test_false_language_routes_code_heavy_and_mixed_pages_and_not_others():
+    step = FalseLanguageRecovery(min_share=0.6)
+    code_page = Document(text=(CODE * 6) + PROSE * 2, id="c", metadata={"filter_reason": "lid_low_score", "language": "la"})
+    assert step.filter(code_page) and code_page.metadata["language"] == "en"
+    assert code_page.metadata["recovered_by"] == "false_language" and "filter_reason" not in code_page.metadata
+    mixed = Document(text=ZH + "\n" + PROSE + "\n" + CODE * 4, id="m", metadata={"filter_reason": "lid_other_language"})
+    assert step.filter(mixed) and mixed.metadata["language"] == "zh"
+    german = Document(text=DE + PROSE, id="d", metadata={"filter_reason": "lid_other_language"})
+    assert not step.filter(german)
+    assert step.stats["examined/lid_other_language"].total == 2 and step.stats["candidates/lid_low_score"].total == 1
+
+
+def write(folder, name, docs):
+    with JsonlWriter(str(folder), output_filename=name) as w:
+        for d in docs:
+            w.write(d, 0)
+
+
+def read(folder, pattern="*.jsonl.gz"):
+    return {d.id: d for d in JsonlReader(str(folder), glob_pattern=pattern).run()} if folder.exists() else {}
+
+
+def cand(id_, text, rule="c4_quality"):
+    return Document(text=text, id=id_, metadata={"recovered_by": "false_rejections", "recovery_evidence": {"rule": rule}})
+
+
+def test_readmit_dedup_never_brings_back_a_copy(tmp_path):
+    a, b, c = words(1), words(2), words(3)
+    near_a = " ".join("x" if i % 40 == 0 else w for i, w in enumerate(a.split()))
+    write(tmp_path / "kept", "00000.jsonl.gz", [Document(text=a, id="A")])
+    write(tmp_path / "cand", "c.jsonl.gz", [cand("exact", a.upper()), cand("near", near_a), cand("B1", b), cand("B2", b + " end"), cand("C", c)])
+    step = ReadmitDedup("en", str(tmp_path / "cand"), str(tmp_path / "kept"), str(tmp_path / "kept"), 5, 0.7)
+    list(step.run())
+    back = read(tmp_path / "kept", "readmitted_*.jsonl.gz")
+    assert set(back) == {"B1", "C"}
+    assert step.stats["duplicate/false_rejections/c4_quality"].total == 3
+    assert back["C"].metadata["recovery_evidence"]["max_jaccard_to_kept"] < 0.7
+
+
+def test_run_recovery_jobs_metadata_and_report_agree(tmp_path):
+    """The whole recovery stage on a small run folder, with a real fastText model."""
+    from filters.classifier import DEFAULT_PARAMS, fit
+
+    good, spam = PROSE + LIST, "buy cheap casino win now " * 20
+    model = fit([(good + str(i), True) for i in range(20)] + [(spam + str(i), False) for i in range(20)], DEFAULT_PARAMS["en"])
+    model.save_model(str(tmp_path / "q.bin"))
+    cfg_file = tmp_path / "run.yaml"
+    cfg_file.write_text(yaml.safe_dump({"run": {"output": str(tmp_path / "run"), "tasks": 1, "workers": 1},
+                                         "recovery": {"false_rejections": {"model_path": {"en": str(tmp_path / "q.bin")}, "min_score": 0.5}}}))
+    cfg = load_config(cfg_file)
+    layout = RunLayout(tmp_path / "run")
+    layout.root.mkdir()
+    layout.config.write_text(cfg_file.read_text())
+    kept_list = PROSE + "\n" + LIST + " kept"
+    write(layout.output("dedup", "en"), "00000.jsonl.gz", [Document(text=kept_list, id="K", metadata={})])
+    # Removed by c4_quality: a good list (must come back), a copy of the kept list (must not),
+    # a list with a low score (must not); by url_blocklist: a good list (must not, wrong rule).
+    good_list = PROSE + "\n" + "\n".join(f"- step {i}: water the {w} beds" for i, w in enumerate("rose tulip fern moss ivy sage".split()))
+    removed = [
+        # Q1 and Q2 are scored by the model (no quality_score from the quality stage).
+        Document(text=good_list, id="Q1", metadata={"filter_rule": "c4_quality", "filter_reason": "c4_too_few_sentences"}),
+        Document(text=kept_list, id="Q2", metadata={"filter_rule": "c4_quality", "filter_reason": "c4_too_few_sentences"}),
+        Document(text=good_list + " low", id="Q3", metadata={"filter_rule": "c4_quality", "quality_score": 0.1}),
+        Document(text=good_list + " blocked", id="Q4", metadata={"filter_rule": "url_blocklist", "quality_score": 0.99}),
+    ]
+    write(layout.removed("quality", "c4_quality"), "en_00000.jsonl.gz", removed[:3])
+    write(layout.removed("quality", "url_blocklist"), "en_00000.jsonl.gz", removed[3:])
+    code_page = (CODE * 6) + PROSE * 3
+    write(layout.removed("langid", "lid"), "00000.jsonl.gz", [
+        Document(text=code_page, id="L1", metadata={"filter_reason": "lid_low_score"}),
+        Document(text=DE, id="L2", metadata={"filter_reason": "lid_other_language"}),
+    ])
+    for job in recovery_jobs(cfg, layout):
+        run_local(job, layout, 1)
+    back = read(layout.output("recovery", "en"), "readmitted_*.jsonl.gz")
+    assert set(back) == {"Q1", "L1"}
+    assert back["Q1"].metadata["recovery_evidence"]["kind"] == "list"
+    assert back["Q1"].metadata["recovery_evidence"]["quality_score"] >= 0.5 and "filter_rule" not in back["Q1"].metadata
+    assert back["L1"].metadata["recovered_by"] == "false_language" and back["L1"].metadata["language"] == "en"
+    s = stage_summary(layout, "recovery")
+    fr, fl = s["mechanisms"]["false_rejections"], s["mechanisms"]["false_language"]
+    assert fr["per_rule"]["c4_quality"]["examined"] == 3 and fr["per_rule"]["c4_quality"]["readmitted"] == 1
+    assert fr["per_rule"]["c4_quality"]["duplicate"] == 1 and fr["per_rule"]["url_blocklist"]["readmitted"] == 0
+    assert fr["per_rule"]["c4_quality"]["readmitted_bytes"] == len(good_list.encode())
+    assert [x["id"] for x in fr["per_rule"]["c4_quality"]["samples"]] == ["Q1"]
+    assert fl["examined"] == 2 and fl["readmitted"] == 1 and fl["status"] == "on"
+    assert s["recovered"] == {"false_rejections": 1, "false_language": 1}
+    assert s["documents_out"] == 1 + 2  # the kept document and the two re-admitted
