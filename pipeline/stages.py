@@ -106,7 +106,7 @@ def recovery_jobs(cfg: Config, layout: RunLayout) -> list[Job]:
 
 
 def _readmission_jobs(cfg: Config, layout: RunLayout) -> list[Job]:
-    """Mechanisms 2 and 3 write candidates to RUN/recovery/work/candidates/<lang>/; the language
+    """Mechanisms 2 and 3 write candidates to the recovery stage's work folder (candidates/<lang>); the language
     ones pass the quality rules of their language first; then readmit_dedup keeps the candidates
     that copy nothing kept (recovery/readmit_dedup.py)."""
     rec, work, jobs = cfg.recovery, layout.work("recovery"), []
