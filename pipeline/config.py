@@ -1,6 +1,6 @@
 """The one config loader: YAML in, typed dataclasses out, loud errors before any work.
 
-`yaml.safe_load` gives plain data; `_build` turns it into the dataclasses below, checking every
+`yaml.safe_load` gives plain data; `build_typed` turns it into the dataclasses below, checking every
 key and type against the dataclass fields. Filter-rule files referenced from `quality:` are
 inlined, so the resolved config written to `RUN/config.yaml` says everything about the run.
 Every error names the file, the dotted key, the line and the valid choices (exit code 2).
@@ -211,8 +211,8 @@ def load_config(path: str | Path, overrides: list[str] = ()) -> Config:
         raise ConfigError("the top level must be a mapping of sections", source)
     _inline_rule_files(source)
     for override in overrides:
-        _apply_override(source, override)
-    cfg = _build(Config, source.data, source, "")
+        apply_override(source, override)
+    cfg = build_typed(Config, source.data, source, "")
     _check_rules(cfg, source)
     _check_values(cfg, source)
     return cfg
@@ -283,7 +283,7 @@ def _inline_rule_files(source: YamlSource) -> None:
             source.graft(("quality", lang), rules_source, ("rules",))
 
 
-def _apply_override(source: YamlSource, override: str) -> None:
+def apply_override(source: YamlSource, override: str) -> None:
     """`dedup.num_buckets=20`; a list is indexed by position or by a rule's `use` name."""
     if "=" not in override:
         raise ConfigError(f"--set takes key=value, got {override!r}")
@@ -321,7 +321,7 @@ def _list_index(items: list, part: str) -> int | None:
     return None
 
 
-def _build(kind: Any, value: Any, source: YamlSource, key: str) -> Any:
+def build_typed(kind: Any, value: Any, source: YamlSource, key: str) -> Any:
     """Check `value` against the type `kind` and build it; raise ConfigError naming `key`."""
     origin = typing.get_origin(kind)
     if dataclasses.is_dataclass(kind) and kind is not RuleSpec:
@@ -334,12 +334,12 @@ def _build(kind: Any, value: Any, source: YamlSource, key: str) -> Any:
         for name in value:
             if name not in fields:
                 raise ConfigError(f"unknown key {name!r}; valid keys: {sorted(fields)}", source, _join(key, name))
-        return kind(**{n: _build(hints[n], v, source, _join(key, n)) for n, v in value.items()})
+        return kind(**{n: build_typed(hints[n], v, source, _join(key, n)) for n, v in value.items()})
     if kind is RuleSpec:
         if not isinstance(value, dict) or "use" not in value:
             raise ConfigError("a rule is a mapping with `use: <step name>`", source, key)
         params = {k: v for k, v in value.items() if k != "use"}
-        return RuleSpec(use=_build(str, value["use"], source, _join(key, "use")), params=params)
+        return RuleSpec(use=build_typed(str, value["use"], source, _join(key, "use")), params=params)
     if kind is Any:
         return value
     if origin is Literal:
@@ -354,15 +354,15 @@ def _build(kind: Any, value: Any, source: YamlSource, key: str) -> Any:
         alternatives = [a for a in args if a is not type(None)]
         for inner in alternatives[:-1]:
             try:
-                return _build(inner, value, source, key)
+                return build_typed(inner, value, source, key)
             except ConfigError:
                 continue
-        return _build(alternatives[-1], value, source, key)
+        return build_typed(alternatives[-1], value, source, key)
     if origin is list:
         if not isinstance(value, list):
             raise ConfigError(f"expected a list, got {_show(value)}", source, key)
         (inner,) = typing.get_args(kind)
-        return [_build(inner, v, source, f"{key}.{i}") for i, v in enumerate(value)]
+        return [build_typed(inner, v, source, f"{key}.{i}") for i, v in enumerate(value)]
     if origin is tuple:
         # YAML has no tuples: a list stands for one, e.g. `top_n_grams: [[2, 0.2], [3, 0.18]]`.
         if not isinstance(value, (list, tuple)):
@@ -372,12 +372,12 @@ def _build(kind: Any, value: Any, source: YamlSource, key: str) -> Any:
             args = (args[0],) * len(value)
         elif len(args) != len(value):
             raise ConfigError(f"expected {len(args)} items, got {_show(value)}", source, key)
-        return tuple(_build(a, v, source, f"{key}.{i}") for i, (a, v) in enumerate(zip(args, value)))
+        return tuple(build_typed(a, v, source, f"{key}.{i}") for i, (a, v) in enumerate(zip(args, value)))
     if origin in (dict, collections.abc.Mapping):
         if not isinstance(value, dict):
             raise ConfigError(f"expected a mapping, got {_show(value)}", source, key)
         key_type, inner = typing.get_args(kind)
-        return {_build(key_type, k, source, key): _build(inner, v, source, _join(key, str(k))) for k, v in value.items()}
+        return {build_typed(key_type, k, source, key): build_typed(inner, v, source, _join(key, str(k))) for k, v in value.items()}
     return check_scalar(kind, value, lambda msg: ConfigError(msg, source, key))
 
 
@@ -422,7 +422,7 @@ def _build_params(step: type, params: dict, source: YamlSource, key: str) -> dic
     for name, value in params.items():
         if name not in valid:
             raise ConfigError(f"unknown key {name!r} for step {step.name!r}; valid keys: {valid}", source, _join(key, name))
-        built[name] = _build(hints.get(name, Any), value, source, _join(key, name))
+        built[name] = build_typed(hints.get(name, Any), value, source, _join(key, name))
     return built
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from pipeline.config import ConfigError, _apply_override, _build
+from pipeline.config import ConfigError, apply_override, build_typed
 from pipeline.yaml_source import YamlSource, load_yaml
 
 
@@ -104,8 +104,8 @@ def load_sanity_config(path: str | Path, overrides: list[str] = ()) -> SanityCon
     if not isinstance(source.data, dict):
         raise ConfigError("the top level must be a mapping of sections", source)
     for override in overrides:
-        _apply_override(source, override)
-    cfg = _build(SanityConfig, source.data, source, "")
+        apply_override(source, override)
+    cfg = build_typed(SanityConfig, source.data, source, "")
     _check_values(cfg, source)
     return cfg
 
