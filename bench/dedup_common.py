@@ -130,19 +130,21 @@ def prf(predicted: set, truth: set) -> tuple[float, float, float]:
     return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
-def _four_stages(docs, folder: Path, config, signature, method) -> tuple[list[Document], list[Document]]:
+def _four_stages(docs, folder: Path, config, signature, method, min_similarity=0.0) -> tuple[list[Document], list[Document]]:
     sigs, buckets, clusters = folder / "signatures", folder / "buckets", folder / "clusters"
     signature(str(sigs), config).run(iter(docs), 0, 1)
     for b in range(config.num_buckets):
         MinhashDedupBuckets(str(sigs), str(buckets), config=config).run(None, b, config.num_buckets)
-    SurvivorCluster(str(buckets), str(clusters), str(sigs), config).run(None, 0, 1)
+    SurvivorCluster(str(buckets), str(clusters), str(sigs), config, min_similarity).run(None, 0, 1)
     kept = list(ClusterFilter(str(clusters), method).run(iter(docs), 0, 1))
     kept_ids = {d.id for d in kept}
     return kept, [d for d in docs if d.id not in kept_ids]
 
 
-def run_ours(docs: list[Document], n_grams=5, num_buckets=14, hashes_per_bucket=8, exact=True, seed=1) -> list[list[str]]:
-    """Our dedup stage (exact, then MinHash) in this process: the clusters it formed, by id."""
+def run_ours(docs: list[Document], n_grams=5, num_buckets=14, hashes_per_bucket=8, exact=True, seed=1,
+             threshold=0.0) -> list[list[str]]:
+    """Our dedup stage (exact, then MinHash with candidates checked against THRESHOLD) in this
+    process: the clusters it formed, by id."""
     docs = [Document(text=d.text, id=d.id, metadata=dict(d.metadata)) for d in docs]
     uf = UnionFind()
     with tempfile.TemporaryDirectory() as tmp:
@@ -151,7 +153,7 @@ def run_ours(docs: list[Document], n_grams=5, num_buckets=14, hashes_per_bucket=
             for d in removed:
                 uf.union(d.metadata["duplicate_of"], d.id)
         config = minhash_config(n_grams, num_buckets, hashes_per_bucket, seed)
-        _, removed = _four_stages(docs, Path(tmp) / "minhash", config, FastMinhashSignature, "minhash")
+        _, removed = _four_stages(docs, Path(tmp) / "minhash", config, FastMinhashSignature, "minhash", threshold)
         for d in removed:
             uf.union(d.metadata["duplicate_of"], d.id)
     return list(uf.clusters().values())

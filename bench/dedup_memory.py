@@ -51,10 +51,12 @@ def _stage(name: str, work: str, source: str, queue) -> None:
     from dedup.minhash import minhash_config
     from dedup.scope import DedupReader
     from dedup.signature import ExactSignature, FastMinhashSignature, exact_config
+    from pipeline.config import DedupConfig
 
     floor = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     method, _, step = name.partition("/")
-    config = exact_config(1) if method == "exact" else minhash_config(5, 14, 8, 1)
+    d = DedupConfig()
+    config = exact_config(1) if method == "exact" else minhash_config(5, d.num_buckets, d.hashes_per_bucket, 1)
     w = Path(work) / method
     sigs, buckets, clusters = str(w / "signatures"), str(w / "buckets"), str(w / "clusters")
     reader = DedupReader(source, language="en")
@@ -65,7 +67,7 @@ def _stage(name: str, work: str, source: str, queue) -> None:
         for b in range(config.num_buckets):  # one task per bucket: the peak is one task's
             MinhashDedupBuckets(sigs, buckets, config=config).run(None, b, config.num_buckets)
     elif step == "clusters":
-        SurvivorCluster(buckets, clusters, sigs, config).run(None, 0, 1)
+        SurvivorCluster(buckets, clusters, sigs, config, 0.0 if method == "exact" else d.threshold).run(None, 0, 1)
     else:
         for _ in ClusterFilter(clusters, method).run(reader.run(), 0, 1):
             pass

@@ -4,9 +4,13 @@
     ChineseWebText's clean/dirty examples. Our rules (configs/filters/<lang>.yaml) run on each; of
     the removed ones, the classifier (trained out of fold: stratified k-fold, never scoring a page
     it learned from, extra unlabelled material as in bench/quality_eval.py) and the kind check
-    decide. Printed: of the good pages the rules removed, the share recovered; of the bad ones,
-    the share wrongly re-admitted; the precision of re-admission. Peer: the classifier alone
-    (re-admit on score, no kind check), on the same pages in the same run.
+    decide (recovery/false_rejections.py: decide). Printed, for each classifier seed: of the good
+    pages the rules removed, the share recovered; of the bad ones, the share wrongly re-admitted;
+    the precision of re-admission -- at the configured --min-score, and with min_score chosen by
+    cross-validation over the removed pages (chosen on k-1 folds as the lowest score that re-admits
+    at --target-precision, applied to the held-out fold). Peer: the classifier alone (re-admit on
+    score, no kind check), on the same pages in the same run. Then how well each piece of evidence
+    separates good removed pages from bad ones (ROC-AUC), and the removals per rule and reason.
 (1) False duplicates: planted LSH chains from real C4 pages. A survivor A, a near copy A' (2% of
     words changed: must stay removed) and a chain A~B~C where B takes half of A and half of
     another page and C half of B and half of a third (not near copies of A: must come back), all
@@ -15,7 +19,7 @@
     with a code block, mixed zh+en — and negatives of German/French/Spanish prose with a little
     English and code. The langid router runs first; what it drops goes to mechanism 3.
 
-    .venv/bin/python bench/recovery_eval.py [--data ../shared/data] [--folds 5] [--min-score 0.8]
+    .venv/bin/python bench/recovery_eval.py [--data ../shared/data] [--folds 5] [--min-score 0.8] [--seeds 0 1 2]
 """
 
 from __future__ import annotations
@@ -35,64 +39,139 @@ from datatrove.pipeline.writers import JsonlWriter
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "bench")]
-from quality_eval import cross_val_scores, extra_material, labelled  # noqa: E402
+from quality_eval import cross_val_scores, extra_material, labelled, stratified_folds  # noqa: E402
 
+from filters.quality_metrics import roc_auc  # noqa: E402
+from filters.words import content_words, count_alpha_words, split_words  # noqa: E402
 from pipeline.explain import load_explain_config  # noqa: E402
 from pipeline.lid import LanguageRouter  # noqa: E402
 from pipeline.registry import STEPS  # noqa: E402
 from recovery.false_duplicates import FalseDuplicateRecovery  # noqa: E402
 from recovery.false_language import FalseLanguageRecovery  # noqa: E402
-from recovery.kinds import kind_of  # noqa: E402
+from recovery.false_rejections import decide  # noqa: E402
 
 
-def first_failed_rule(rules, text: str) -> str | None:
+def first_failed_check(rules, text: str) -> tuple[str, str, float] | None:
+    """(rule, reason, relative miss) of the first check the chain fails, as the quality stage
+    records it; the miss is |value - threshold| / |threshold| (1.0 for a yes/no check)."""
     doc = Document(text=text, id="x")
     for step in rules:
-        if step.filter(doc) is not True:
-            return step.name
+        verdict = step.filter(doc)
+        if verdict is not True:
+            value, threshold = doc.metadata.get("filter_value"), doc.metadata.get("filter_threshold")
+            miss = abs(value - threshold) / abs(threshold) if value is not None and threshold else 1.0
+            return step.name, verdict[1] if isinstance(verdict, tuple) else "dropped", miss
     return None
+
+
+def failed_checks(rules, text: str) -> int:
+    """How many checks of all rules the page fails (each rule measured on the page as it came)."""
+    return sum(not c.passed for step in rules if hasattr(step, "all_checks") for c in step.all_checks(Document(text=text, id="x")))
 
 
 def share(n: int, d: int) -> str:
     return f"{n}/{d} = {n / d:.1%}" if d else f"{n}/0 = n/a"
 
 
+def counts(rows, readmit) -> tuple[int, int]:
+    """(good re-admitted, bad re-admitted) over rows of (text, good, rule, reason, score)."""
+    tp = sum(1 for row, a in zip(rows, readmit) if a and row[1])
+    return tp, sum(1 for a in readmit if a) - tp
+
+
+def ours(rows, min_score: float) -> list[bool]:
+    return [decide(t, rule, s, min_score) is not None for t, _, rule, _, s in rows]
+
+
+# min_score candidates for the cross-validated choice: the classifier's useful range.
+GRID = [round(0.5 + 0.01 * i, 2) for i in range(46)]
+
+
+def choose_min_score(rows, target: float, min_readmitted: int) -> float:
+    """The lowest min_score at which `rows` re-admit at `target` precision (>= min_readmitted
+    documents, so that one lucky page does not set it); 1.01 (nothing) when none does."""
+    for t in GRID:
+        tp, fp = counts(rows, ours(rows, t))
+        if tp + fp >= min_readmitted and tp / (tp + fp) >= target:
+            return t
+    return 1.01
+
+
+def cross_validated(rows, k: int, seed: int, target: float, min_readmitted: int) -> tuple[int, int, list[float]]:
+    """min_score chosen on k-1 folds of the removed pages, applied to the held-out fold; summed."""
+    fold = stratified_folds([row[1] for row in rows], k, seed + 1)  # not the classifier's folds
+    tp = fp = 0
+    chosen = []
+    for f in range(k):
+        t = choose_min_score([r for r, g in zip(rows, fold) if g != f], target, min_readmitted)
+        test = [r for r, g in zip(rows, fold) if g == f]
+        a, b = counts(test, ours(test, t))
+        tp, fp, chosen = tp + a, fp + b, chosen + [t]
+    return tp, fp, chosen
+
+
 def false_rejections(data: Path, lang: str, args) -> dict:
     texts, labels = labelled(data / "text", lang)
     cfg = load_explain_config(REPO / "configs" / "filters" / f"{lang}.yaml")
     rules = [STEPS[r.use](**r.params) for r in cfg.quality[lang]]
-    removed_by = [first_failed_rule(rules, t) for t in texts]
+    removed_by = [first_failed_check(rules, t) for t in texts]
     extra = extra_material(data / "text", lang, rules) if args.extra else []
-    scores = cross_val_scores(texts, labels, extra, lang, args.folds, args.seed)
-    rows = [(t, y, r, s) for t, y, r, s in zip(texts, labels, removed_by, scores) if r]
-    ours = [bool(s >= args.min_score and kind_of(t, r)) for t, y, r, s in rows]
-    peer = [s >= args.min_score for t, y, r, s in rows]
-    good = [y for _, y, _, _ in rows]
-    print(f"\n(2) false rule rejections, {lang}: {len(texts)} labelled, rules removed {len(rows)} "
-          f"({sum(good)} good, {len(rows) - sum(good)} bad); classifier out of {args.folds} folds, min_score {args.min_score}")
-    out = {}
-    for name, readmit in (("ours: score + kind check", ours), ("peer: classifier score alone", peer)):
-        tp = sum(1 for g, a in zip(good, readmit) if g and a)
-        fp = sum(1 for g, a in zip(good, readmit) if not g and a)
-        print(f"  {name:<30} good recovered {share(tp, sum(good)):>16}   bad re-admitted {share(fp, len(good) - sum(good)):>14}"
-              f"   precision {share(tp, tp + fp)}")
-        out[name] = {"tp": tp, "fp": fp, "good_removed": sum(good), "bad_removed": len(good) - sum(good)}
-    # The same pages at other thresholds: how far the classifier alone could go.
+    kept = [i for i, r in enumerate(removed_by) if r]
+    good = sum(labels[i] for i in kept)
+    print(f"\n(2) false rule rejections, {lang}: {len(texts)} labelled, rules removed {len(kept)} ({good} good, "
+          f"{len(kept) - good} bad); classifier out of {args.folds} folds; min_score {args.min_score} (config) and "
+          f"chosen by {args.folds}-fold cross-validation over the removed pages (precision >= {args.target_precision})", flush=True)
+    runs = []
+    for seed in args.seeds:
+        scores = cross_val_scores(texts, labels, extra, lang, args.folds, seed)
+        rows = [(texts[i], labels[i], removed_by[i][0], removed_by[i][1], scores[i]) for i in kept]
+        fixed = counts(rows, ours(rows, args.min_score))
+        peer = counts(rows, [s >= args.min_score for *_, s in rows])
+        cv = cross_validated(rows, args.folds, seed, args.target_precision, args.min_readmitted) if good else (0, 0, [])
+        runs.append({"seed": seed, "rows": rows, "fixed": fixed, "peer": peer, "cv": cv[:2], "chosen": cv[2]})
+        print(f"  seed {seed}: ours@{args.min_score} {fixed[0]}+/{fixed[1]}-, peer (score alone)@{args.min_score} "
+              f"{peer[0]}+/{peer[1]}-, ours cross-validated {cv[0]}+/{cv[1]}- (min_score per fold {cv[2]})", flush=True)
+    for name, key in ((f"ours: score + kind @{args.min_score}", "fixed"), (f"peer: score alone @{args.min_score}", "peer"),
+                      ("ours: min_score by cross-val", "cv")):
+        tp, fp = (sum(r[key][i] for r in runs) for i in (0, 1))
+        lo, hi = min(r[key][0] for r in runs), max(r[key][0] for r in runs)
+        print(f"  {name:<32} over {len(runs)} seeds: good recovered {share(tp, good * len(runs)):>18} (per seed {lo}..{hi})"
+              f"   bad re-admitted {share(fp, (len(kept) - good) * len(runs)):>16}   precision {share(tp, tp + fp)}")
+    chosen = sorted(t for r in runs for t in r["chosen"])
+    if chosen:
+        print(f"  min_score chosen per fold over all seeds: median {chosen[len(chosen) // 2]}, range {chosen[0]}..{chosen[-1]}")
+    rows = runs[0]["rows"]
+    if good and len(kept) > good:
+        # Which evidence separates the good removed pages from the bad ones at all? 0.5 = none.
+        y = [r[1] for r in rows]
+        near = [-removed_by[i][2] for i in kept]  # nearer the threshold ranks higher
+        fewer = [-failed_checks(rules, texts[i]) for i in kept]  # fewer failed checks ranks higher
+        print(f"  ROC-AUC good vs bad among the removed, seed {args.seeds[0]}: classifier score "
+              f"{roc_auc(y, [r[4] for r in rows]):.3f}, near miss (relative distance to the threshold) "
+              f"{roc_auc(y, near):.3f}, fewer failed checks {roc_auc(y, fewer):.3f}")
     sweep = []
-    for t in (0.5, 0.6, 0.7, 0.9):
-        for name, ok in (("ours", lambda x, r, s: s >= t and kind_of(x, r)), ("peer", lambda x, r, s: s >= t)):
-            tp = sum(1 for x, y, r, s in rows if y and ok(x, r, s))
-            fp = sum(1 for x, y, r, s in rows if not y and ok(x, r, s))
-            sweep.append(f"{name}@{t} {tp}+/{fp}-")
-    print("  other min_score (good re-admitted + / bad re-admitted -): " + ", ".join(sweep))
-    per_rule: dict[str, list[int]] = {}
-    for (_, y, r, _), a in zip(rows, ours):
-        c = per_rule.setdefault(r, [0, 0, 0])
-        c[0] += 1
-        c[1] += a
-        c[2] += a and y
-    print("  per rule (ours): " + ", ".join(f"{r} {c[1]}/{c[0]} re-admitted ({c[2]} good)" for r, c in sorted(per_rule.items())))
-    return out
+    for t in (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9):
+        a, b = counts(rows, ours(rows, t))
+        c, d = counts(rows, [s >= t for *_, s in rows])
+        sweep.append(f"@{t} ours {a}+/{b}- peer {c}+/{d}-")
+    print(f"  seed {args.seeds[0]}, other min_score (good + / bad - re-admitted): " + ", ".join(sweep))
+    per_reason: dict[str, list[int]] = {}
+    for row, a in zip(rows, ours(rows, args.min_score)):
+        c = per_reason.setdefault(f"{row[2]}/{row[3]}", [0, 0, 0, 0])
+        c[0 if row[1] else 1] += 1
+        c[2 if row[1] else 3] += a
+    print(f"  per rule/reason (removed good+bad; re-admitted @{args.min_score} good+bad) - a rule that removes "
+          "many good pages is a rule to retune:")
+    for reason, (g, b, rg, rb) in sorted(per_reason.items(), key=lambda kv: -kv[1][0] - kv[1][1]):
+        print(f"    {reason:<50} removed {g:>3}+ {b:>3}-   re-admitted {rg:>3}+ {rb:>3}-")
+    alpha = [row[0] for row in rows if row[3] == "gopher_below_alpha_threshold"]
+    if alpha:  # Gopher's intent is "80% of words hold a letter"; the count also takes punctuation marks as words
+        intent = sum(count_alpha_words(w) >= 0.8 * len(w) for w in (content_words(split_words(t)) for t in alpha))
+        print(f"    of the gopher_below_alpha_threshold removals, {intent}/{len(alpha)} have >= 80% alphabetic words "
+              "when punctuation marks are not counted as words")
+    first = runs[0]
+    return {"fixed": first["fixed"], "cv": (sum(r["cv"][0] for r in runs), sum(r["cv"][1] for r in runs)),
+            "good_removed": good, "seeds": len(runs)}
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -200,7 +279,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
     parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0, help="for the planted chains and built pages")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2], help="classifier cross-validation seeds for (2)")
+    parser.add_argument("--target-precision", type=float, default=0.9, help="what the cross-validated min_score aims at")
+    parser.add_argument("--min-readmitted", type=int, default=5, help="fewest re-admissions a chosen min_score rests on")
     parser.add_argument("--min-score", type=float, default=0.8, help="recovery.false_rejections.min_score")
     parser.add_argument("--no-extra", dest="extra", action="store_false", help="train on the labelled folds only")
     parser.add_argument("--chains", type=int, default=40)
@@ -212,14 +294,16 @@ def main() -> None:
     fd = false_duplicates(args.data, args)
     fl = false_language(args.data, args)
     print("\ntargets per mechanism (precision >= 0.9, >= 50% of the wrongly removed good recovered):")
-    mechs = {f"(2) false_rejections {lang}": r["ours: score + kind check"] for lang, r in results.items()}
-    mechs = {k: {"tp": v["tp"], "fp": v["fp"], "positives": v["good_removed"]} for k, v in mechs.items()}
+    mechs = {}
+    for lang, r in results.items():
+        mechs[f"(2) false_rejections {lang} @{args.min_score}"] = {"tp": r["fixed"][0], "fp": r["fixed"][1], "positives": r["good_removed"]}
+        mechs[f"(2) false_rejections {lang} cross-val"] = {"tp": r["cv"][0], "fp": r["cv"][1], "positives": r["good_removed"] * r["seeds"]}
     mechs.update({"(1) false_duplicates (planted)": fd, "(3) false_language (built pages)": fl})
     for name, m in mechs.items():
         tp, fp, pos = m["tp"], m["fp"], m["positives"]
         precision = "met" if tp + fp and tp / (tp + fp) >= 0.9 else ("n/a (nothing re-admitted)" if not tp + fp else "NOT met")
         recall = "met" if pos and tp / pos >= 0.5 else ("n/a (no good page removed)" if not pos else "NOT met")
-        print(f"  {name:<34} precision {share(tp, tp + fp):>18} {precision:<26} recovered {share(tp, pos):>16} {recall}")
+        print(f"  {name:<38} precision {share(tp, tp + fp):>18} {precision:<26} recovered {share(tp, pos):>16} {recall}")
     print(f"time {time.perf_counter() - start:.1f}s, peak memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 

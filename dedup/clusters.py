@@ -1,8 +1,9 @@
 """Stages 3 and 4 of both dedup passes: clusters with a chosen survivor, then the filter.
 
 `SurvivorCluster` does what datatrove's `MinhashDedupCluster` does — union-find over the
-duplicate pairs of every bucket — but keeps the best copy of each cluster (dedup/survivor.py)
-instead of the union-find root. Besides datatrove's `.remove`, `.clusters` and `.sizes` files
+duplicate pairs of every bucket — but first drops candidate pairs whose estimated Jaccard is
+below the configured threshold (dedup/verify.py), and keeps the best copy of each cluster
+(dedup/survivor.py) instead of the union-find root. Besides datatrove's `.remove`, `.clusters` and `.sizes` files
 (so datatrove's own filter still reads its output) it writes `<rank>.survivors`, a json line
 per clustered document: its cluster, the cluster's size, the survivor's id, removed or not.
 
@@ -27,24 +28,53 @@ from datatrove.utils.typeshelper import StatHints
 
 from dedup.scope import group_of
 from dedup.survivor import UnionFind, read_facts
+from dedup.verify import estimated_jaccard, load_signatures
 
 
 class SurvivorCluster(MinhashDedupCluster):
     name = "🎯 clusters + survivors"
 
-    def __init__(self, input_folder, output_folder, signatures_folder, config: MinhashConfig):
+    def __init__(self, input_folder, output_folder, signatures_folder, config: MinhashConfig, min_similarity: float = 0.0):
         super().__init__(input_folder, output_folder, config=config, save_cluster_id=True, save_cluster_size=True)
         self.signatures_folder = get_datafolder(signatures_folder)
+        # Candidates whose estimated Jaccard (dedup/verify.py) is below this are not duplicates.
+        self.min_similarity = min_similarity
+
+    def _pairs(self):
+        for dup_file in self.input_folder.list_files(glob_pattern="*.dups"):
+            with self.input_folder.open(dup_file, "rb") as f:
+                for f1, d1, f2, d2 in read_tuples_from_file(f, "4I", lines_to_buffer=self.lines_to_buffer):
+                    if f1 != SENTINEL:  # no index is used: every pair is inside this run
+                        yield (f1, d1), (f2, d2)
+
+    def _union_checked(self, uf: UnionFind) -> None:
+        """Union the candidate pairs that pass the similarity check (all of them with no threshold)."""
+        if self.min_similarity <= 0:
+            for a, b in self._pairs():
+                uf.union(a, b)
+            return
+        # Two reads of the pair files: the first names the documents whose signatures to load.
+        wanted: dict[int, set[int]] = defaultdict(set)
+        for a, b in self._pairs():
+            wanted[a[0]].add(a[1])
+            wanted[b[0]].add(b[1])
+        signatures = load_signatures(self.signatures_folder, self.config, wanted)
+        # A pair sharing several buckets is listed once per bucket: decide it once.
+        turned_down = set()
+        for a, b in self._pairs():
+            if (a, b) in turned_down or (a in uf.parent and b in uf.parent and uf.find(a) == uf.find(b)):
+                continue  # (membership first: find() would add a lone document as a cluster of one)
+            if estimated_jaccard(signatures[a], signatures[b]) >= self.min_similarity:
+                uf.union(a, b)
+            else:
+                turned_down.add((a, b))
+        self.stat_update("candidates_below_threshold", value=len(turned_down))
 
     def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1):
         assert world_size == 1, "clustering is one task"
         uf = UnionFind()
         with self.track_time():
-            for dup_file in self.input_folder.list_files(glob_pattern="*.dups"):
-                with self.input_folder.open(dup_file, "rb") as f:
-                    for f1, d1, f2, d2 in read_tuples_from_file(f, "4I", lines_to_buffer=self.lines_to_buffer):
-                        if f1 != SENTINEL:  # no index is used: every pair is inside this run
-                            uf.union((f1, d1), (f2, d2))
+            self._union_checked(uf)
             clusters = uf.clusters()
             wanted: dict[int, set[int]] = defaultdict(set)
             for file_id, doc in uf.parent:

@@ -26,20 +26,34 @@ def _identity(value):
     return value  # shingles arrive hashed (dedup/shingles.py): datasketch only permutes them
 
 
-def lsh_clusters(shingle_sets: list[np.ndarray], num_buckets: int, hashes_per_bucket: int, seed: int) -> list[list[int]]:
-    """Clusters (sorted index lists, 2+ members) of the documents whose MinHash share a band."""
+def true_jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """Jaccard of two sets of shingle hashes (each array holds distinct values)."""
+    inter = len(np.intersect1d(a, b, assume_unique=True))
+    return inter / (len(a) + len(b) - inter)
+
+
+def lsh_clusters(shingle_sets: list[np.ndarray], num_buckets: int, hashes_per_bucket: int, seed: int,
+                 threshold: float = 0.0) -> list[list[int]]:
+    """Clusters (sorted index lists, 2+ members) of the documents whose MinHash share a band
+    and whose shingle sets have a Jaccard of at least THRESHOLD.
+
+    Every document's shingles are in memory here, so the check uses the true Jaccard rather
+    than the signature estimate of the on-disk engine (dedup/verify.py).
+    """
     from datasketch import MinHash, MinHashLSH
 
     num_perm = num_buckets * hashes_per_bucket
     lsh = MinHashLSH(num_perm=num_perm, params=(num_buckets, hashes_per_bucket))
     uf = UnionFind()
-    for index, shingles in enumerate(shingle_sets):
+    sets = [np.unique(s) for s in shingle_sets]
+    for index, shingles in enumerate(sets):
         if not len(shingles):
             continue  # no text to compare: never a duplicate
         m = MinHash(num_perm=num_perm, seed=seed, hashfunc=_identity)
         m.update_batch(shingles)
         for other in lsh.query(m):
-            uf.union(other, index)
+            if threshold <= 0 or true_jaccard(sets[other], shingles) >= threshold:
+                uf.union(other, index)
         lsh.insert(index, m)
     return [members for members in uf.clusters().values()]
 
@@ -48,10 +62,11 @@ class InMemoryLSHDedup(PipelineStep):
     type = "🫂 - DEDUP"
     name = "🎯 MinHashLSH (datasketch, in memory)"
 
-    def __init__(self, config: MinhashConfig, group_key: str | None = None, exclusion_writer=None):
+    def __init__(self, config: MinhashConfig, group_key: str | None = None, threshold: float = 0.0, exclusion_writer=None):
         super().__init__()
         self.config = config
         self.group_key = group_key
+        self.threshold = threshold
         self.exclusion_writer = exclusion_writer
 
     def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
@@ -62,7 +77,8 @@ class InMemoryLSHDedup(PipelineStep):
             shingles = [
                 shingle_hashes(d.text, language_of(d), self.config.n_grams, group_of(d, self.group_key)) for d in docs
             ]
-            clusters = lsh_clusters(shingles, self.config.num_buckets, self.config.hashes_per_bucket, self.config.seed)
+            clusters = lsh_clusters(shingles, self.config.num_buckets, self.config.hashes_per_bucket, self.config.seed,
+                                    self.threshold)
         records = {}
         for cluster_id, members in enumerate(sorted(clusters)):
             best = min(members, key=lambda i: survivor_key(docs[i].metadata.get(QUALITY_KEY), len(docs[i].text), str(docs[i].id)))

@@ -44,9 +44,13 @@ def describe(cfg) -> str:
     d = cfg.dedup
     scope = f"per_group on `{d.group_key}`" if d.scope == "per_group" else d.scope
     grams = ", ".join(f"{lang} {n}-grams" for lang, n in sorted(d.n_grams.items()))
-    return (f"dedup: scope {scope}; exact copies {'on' if d.exact else 'off'}; MinHash ({d.engine}) "
+    line = (f"dedup: scope {scope}; exact copies {'on' if d.exact else 'off'}; MinHash ({d.engine}) "
             f"{d.num_buckets} buckets x {d.hashes_per_bucket} hashes on {grams}: a pair at Jaccard "
             f"{catch_threshold(d.num_buckets, d.hashes_per_bucket):.3f} is caught half the time")
+    if d.threshold > 0:
+        line += (f", one at the threshold {d.threshold:g} {catch_probability(d.threshold, d.num_buckets, d.hashes_per_bucket):.1%}"
+                 f" of the time; candidates below Jaccard {d.threshold:g} are kept")
+    return line
 
 
 def _n_grams(cfg, partition: str) -> int:
@@ -79,27 +83,27 @@ def partition_jobs(partition: str, cfg, layout, tasks: int) -> list[tuple[str, l
     if d.exact:
         exact_kept = work / "exact_kept"
         jobs += four_stages(f"{partition}/exact_", "exact", source, exact_kept, partition, exact_config(cfg.run.seed),
-                            ExactSignature, work / "exact", group_key, layout, tasks)
+                            ExactSignature, work / "exact", group_key, layout, tasks, min_similarity=0.0)
         source = exact_kept
     config = minhash_config(_n_grams(cfg, partition), d.num_buckets, d.hashes_per_bucket, cfg.run.seed + 1)
     if d.engine == "datasketch":
         from dedup.inmemory import InMemoryLSHDedup
 
-        step = InMemoryLSHDedup(config, group_key, exclusion_writer=_removed_writer(layout, "minhash"))
+        step = InMemoryLSHDedup(config, group_key, d.threshold, exclusion_writer=_removed_writer(layout, "minhash"))
         jobs.append((f"{partition}/lsh", [dedup_reader(source, partition), step, _kept_writer(final, partition)], 1))
         return jobs
     jobs += four_stages(f"{partition}/", "minhash", source, final, partition, config,
-                        FastMinhashSignature, work, group_key, layout, tasks)
+                        FastMinhashSignature, work, group_key, layout, tasks, min_similarity=d.threshold)
     return jobs
 
 
-def four_stages(prefix, method, source, kept, partition, config, signature, work, group_key, layout, tasks):
+def four_stages(prefix, method, source, kept, partition, config, signature, work, group_key, layout, tasks, min_similarity):
     """signatures -> buckets -> clusters -> filter, reading SOURCE and writing KEPT."""
     sigs, buckets, clusters = work / "signatures", work / "buckets", work / "clusters"
     return [
         (f"{prefix}signatures", [dedup_reader(source, partition), signature(str(sigs), config, group_key)], tasks),
         (f"{prefix}buckets", [MinhashDedupBuckets(str(sigs), str(buckets), config=config)], config.num_buckets),
-        (f"{prefix}clusters", [SurvivorCluster(str(buckets), str(clusters), str(sigs), config)], 1),
+        (f"{prefix}clusters", [SurvivorCluster(str(buckets), str(clusters), str(sigs), config, min_similarity)], 1),
         (
             f"{prefix}filter",
             [

@@ -117,11 +117,16 @@ def stage_summary(layout: RunLayout, stage: str) -> dict:
             # The passes read one after another: what came in is the first's, what left the last's.
             counts["documents_in"], counts["documents_out"] = first["documents_in"], last["documents_out"]
             counts["characters_in"], counts["characters_out"] = first["characters_in"], last["characters_out"]
+            # The MinHash cluster job's check (dedup/verify.py): banding candidates it turned down.
+            clusters = logs(f"{part}/clusters")
+            if clusters:
+                counts["candidates_below_threshold"] = int(sum(s.totals.get("candidates_below_threshold", 0) for s in clusters))
             per_partition[part] = counts
             for steps in passes:
                 for step in steps:
                     per_group.update({k.split("/", 1)[1]: int(v) for k, v in step.totals.items() if k.startswith("removed_in_group/")})
         merged = _merge(list(per_partition.values()))
+        merged["candidates_below_threshold"] = sum(c.get("candidates_below_threshold", 0) for c in per_partition.values())
         d = {}
         if layout.config.is_file():
             import yaml
@@ -131,6 +136,7 @@ def stage_summary(layout: RunLayout, stage: str) -> dict:
             from dedup.minhash import catch_threshold
 
             merged["catch_threshold"] = round(catch_threshold(d["num_buckets"], d["hashes_per_bucket"]), 4)
+            merged["threshold"] = d.get("threshold", 0.0)
         merged["scope"] = d.get("scope", "per_language")
         if per_group:
             merged["removed_per_group"] = dict(sorted(per_group.items()))

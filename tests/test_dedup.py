@@ -53,7 +53,7 @@ def write_config(folder: Path) -> Path:
     path = folder / "dedup.yaml"
     folder.mkdir(parents=True, exist_ok=True)
     path.write_text("run: {tasks: 1, workers: 1}\n"
-                    "dedup: {n_grams: {en: 5, zh: 5}, num_buckets: 14, hashes_per_bucket: 8}\n")
+                    "dedup: {n_grams: {en: 5, zh: 5}, num_buckets: 32, hashes_per_bucket: 6, threshold: 0.7}\n")
     return path
 
 
@@ -116,7 +116,8 @@ def test_report_counts_each_kind_of_removal(default_run):
     s = stage_summary(RunLayout(default_run), "dedup")
     assert s["removed"] == {"exact_duplicate": 2, "minhash_duplicate": 2}
     assert (s["documents_in"], s["documents_out"]) == (10, 6)
-    assert s["scope"] == "per_language" and s["catch_threshold"] == pytest.approx(0.6847, abs=1e-4)
+    assert s["scope"] == "per_language" and s["catch_threshold"] == pytest.approx(0.5270, abs=1e-4)
+    assert s["threshold"] == 0.7
     assert s["per_language"]["zh"]["removed"] == {"exact_duplicate": 1, "minhash_duplicate": 1}
 
 

@@ -14,7 +14,7 @@ from pipeline.report import stage_summary
 from pipeline.stages import recovery_jobs
 from recovery.false_language import FalseLanguageRecovery, dominant, language_lines
 from recovery.false_rejections import decide
-from recovery.kinds import is_code, is_list, is_long_formal, is_table, kind_of
+from recovery.kinds import is_code, is_list, is_long_formal, is_prose, is_table, kind_of
 from recovery.readmit_dedup import ReadmitDedup
 
 PROSE = ("The committee met on Tuesday to review the budget for the coming year. Members agreed that "
@@ -23,6 +23,7 @@ LIST = "\n".join(f"- item number {i} about garden tools" for i in range(8))
 TABLE = "\n".join(f"row{i} | {i * 3} | {i * 7} | ok" for i in range(6))
 CODE = "def add(a, b):\n    return a + b\n\nfor i in range(3):\n    print(add(i, 1))\nx = {'a': 1};\nif x != y: pass\n"
 ZH = "长江是中国最长的河流，全长约六千三百公里，流经十一个省级行政区，最后注入东海。" * 6
+MENU = "Home\nAbout us\nProducts and prices\nContact\nLogin to site\nSearch text:\nOur staff | Our board | Donors\n"
 DE = "Die Stadt liegt am Ufer des Flusses und hat eine lange Geschichte als Handelsplatz in der Region.\n" * 8
 
 
@@ -41,11 +42,21 @@ def test_kind_detectors_must_and_must_not():
     assert kind_of(ZH, "zh_spam_terms") is None  # a Chinese rule on Chinese text is not excused
 
 
+def test_prose_is_sentences_anywhere_in_a_line_and_not_menus():
+    cut_off = PROSE.strip() + " The next meeting will discuss the roof and the"  # a crawl excerpt ends mid-sentence
+    assert is_prose(cut_off) and is_prose(ZH)
+    assert not is_prose(MENU) and not is_prose(LIST)
+    assert kind_of(cut_off, "fineweb_quality") == "prose"
+    assert kind_of(cut_off, "gopher_repetition") is None  # repeated text is repeated whatever its kind
+
+
 def test_decide_needs_both_the_score_and_a_kind_the_rule_misjudges():
     assert decide(LIST, "c4_quality", 0.95, 0.8) == "list"
     assert decide(LIST, "c4_quality", 0.5, 0.8) is None  # the model is not convinced
     assert decide(LIST, "url_blocklist", 0.99, 0.8) is None  # a list-shaped blocked page stays out
-    assert decide(PROSE, "c4_quality", 0.99, 0.8) is None  # prose: the rule judged it on its terms
+    assert decide(PROSE, "c4_quality", 0.95, 0.8) == "prose"  # prose failing a prose-shape proxy
+    assert decide(PROSE * 3, "gopher_repetition", 0.99, 0.8) is None  # repetition is not excused for prose
+    assert decide(MENU * 3, "fineweb_quality", 0.99, 0.8) is None  # no kind: a menu stays out
 
 
 def test_language_lines_leave_code_and_menus_out_and_dominant_needs_a_share():

@@ -1,0 +1,92 @@
+"""The threshold check on LSH candidates (dedup/verify.py): signatures read back from the
+bucket files, the Jaccard estimate, and both engines turning down pairs below the threshold."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from datatrove.data import Document
+from datatrove.io import get_datafolder
+
+from dedup.inmemory import lsh_clusters, true_jaccard
+from dedup.minhash import minhash_config
+from dedup.shingles import jaccard, shingle_hashes, shingle_set
+from dedup.signature import FastMinhashSignature
+from dedup.verify import estimated_jaccard, load_signatures
+from tests.test_dedup import english, near, read, run_dedup
+
+CONFIG = minhash_config(5, 32, 6, seed=1)
+
+
+def pairs(every: int, seeds: range) -> list[Document]:
+    """An original and a copy with one word in EVERY changed, per seed."""
+    docs = []
+    for seed in seeds:
+        text = english(seed)
+        docs += [Document(text=text, id=f"{seed}", metadata={"language": "en"}),
+                 Document(text=near(text, every, "en"), id=f"{seed}-copy", metadata={"language": "en"})]
+    return docs
+
+
+def test_estimate_follows_the_true_jaccard():
+    step = FastMinhashSignature("unused", CONFIG)
+    for every in (10, 20, 40, 100):
+        a, b = pairs(every, range(1))
+        truth = jaccard(shingle_set(a.text, "en", 5), shingle_set(b.text, "en", 5))
+        estimate = estimated_jaccard(step.signature(a), step.signature(b))
+        # 192 hashes: one standard deviation is at most 0.036; four of them is a real error.
+        assert abs(estimate - truth) < 0.15, (every, truth, estimate)
+
+
+def test_signatures_come_back_from_the_bucket_files(tmp_path):
+    docs = pairs(20, range(4))
+    step = FastMinhashSignature(str(tmp_path), CONFIG)
+    expected = {i: step.signature(d) for i, d in enumerate(docs)}
+    step.run(iter(docs), 0, 1)  # writes and sorts bucket_XXX/00000.minhash.sig
+    got = load_signatures(get_datafolder(str(tmp_path)), CONFIG, {0: {1, 4, 6}})
+    assert set(got) == {(0, 1), (0, 4), (0, 6)}  # only what was asked for
+    for (_, index), sig in got.items():
+        assert np.array_equal(sig, expected[index])
+
+
+def test_in_memory_engine_checks_the_true_jaccard():
+    docs = pairs(20, range(6)) + pairs(100, range(10, 13))
+    sets = [shingle_hashes(d.text, "en", 5) for d in docs]
+    plain = lsh_clusters(sets, 32, 6, seed=1)
+    checked = lsh_clusters(sets, 32, 6, seed=1, threshold=0.7)
+    ids = lambda clusters: {tuple(docs[i].id for i in c) for c in clusters}  # noqa: E731
+    # The near copies (Jaccard ~0.9) are clustered either way...
+    assert {(f"{s}", f"{s}-copy") for s in range(10, 13)} <= ids(checked)
+    # ...the ~0.6 copies only by plain banding, which catches most of them at 32 x 6.
+    assert ids(checked) == {(f"{s}", f"{s}-copy") for s in range(10, 13)}
+    assert len(ids(plain) - ids(checked)) >= 2
+    a, b = np.unique(sets[0]), np.unique(sets[1])
+    assert true_jaccard(a, b) == pytest.approx(jaccard(shingle_set(docs[0].text, "en", 5),
+                                                       shingle_set(docs[1].text, "en", 5)), abs=1e-9)
+
+
+@pytest.mark.parametrize("engine", ["datatrove", "datasketch"])
+def test_pairs_below_the_threshold_stay(tmp_path, configs, engine):
+    far = pairs(20, range(6))  # Jaccard ~0.6: below the threshold, often a banding candidate
+    close = pairs(100, range(10, 13))  # ~0.9: duplicates
+    removed = {}
+    for threshold in (0.0, 0.7):
+        run = run_dedup(tmp_path / str(threshold), configs, {"en": far + close, "zh": []},
+                        f"dedup.threshold={threshold}", f"dedup.engine={engine}")
+        removed[threshold] = set(read(run / "dedup" / "removed"))
+    assert removed[0.7] == {f"{s}-copy" for s in range(10, 13)}
+    assert len(removed[0.0] - removed[0.7]) >= 2  # plain banding took some of the ~0.6 copies
+    if engine == "datatrove":
+        from pipeline.layout import RunLayout
+        from pipeline.report import stage_summary
+
+        summary = stage_summary(RunLayout(tmp_path / "0.7" / "run"), "dedup")
+        assert summary["candidates_below_threshold"] == len(removed[0.0] - removed[0.7])
+
+
+def test_threshold_outside_0_1_is_a_config_error(tmp_path):
+    from pipeline.config import ConfigError, load_config
+    from tests.test_dedup import write_config
+
+    with pytest.raises(ConfigError, match="dedup.threshold"):
+        load_config(write_config(Path(tmp_path)), ["dedup.threshold=1.5"])
