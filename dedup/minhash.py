@@ -20,6 +20,7 @@ from datatrove.pipeline.writers import JsonlWriter
 from dedup.clusters import ClusterFilter, SurvivorCluster
 from dedup.scope import dedup_reader, partitions
 from dedup.signature import ExactSignature, FastMinhashSignature, exact_config
+from pipeline.stage_io import stage_writer
 
 
 def minhash_config(n_grams: int, num_buckets: int, hashes_per_bucket: int, seed: int) -> MinhashConfig:
@@ -64,12 +65,12 @@ def _n_grams(cfg, partition: str) -> int:
 
 
 def _removed_writer(layout, method: str) -> JsonlWriter:
-    return JsonlWriter(str(layout.removed("dedup", method)), output_filename="${language}_${rank}.jsonl.gz")
+    return stage_writer(layout.removed("dedup", method), "${language}_${rank}.jsonl.gz")
 
 
 def _kept_writer(folder, partition: str) -> JsonlWriter:
     name = "${language}/${rank}.jsonl.gz" if partition == "all" else "${rank}.jsonl.gz"
-    return JsonlWriter(str(folder), output_filename=name)
+    return stage_writer(folder, name)
 
 
 def partition_jobs(partition: str, cfg, layout, tasks: int) -> list[tuple[str, list, int]]:

@@ -11,8 +11,10 @@ around it still come out.
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
+import fsspec.compression
 from datatrove.pipeline.readers import JsonlReader, ParquetReader
 from datatrove.pipeline.writers import JsonlWriter
 from loguru import logger
@@ -35,8 +37,16 @@ class StageReader(JsonlReader):
         yield from super().run(None, rank, world_size)
 
 
+# Between stages, gzip level 1: Python's default, 9, took 5-8 % of a stage's CPU time to make
+# files ~25 % smaller that the next stage reads once. The files stay plain .gz for any reader.
+FAST_GZIP = "gzip-level1"
+fsspec.compression.register_compression(
+    FAST_GZIP, lambda f, mode="rb", **kw: gzip.GzipFile(fileobj=f, mode=mode, compresslevel=1, mtime=0, **kw),
+    extensions=[], force=True)
+
+
 def stage_writer(folder: str | Path, filename: str = "${rank}.jsonl.gz") -> JsonlWriter:
-    return JsonlWriter(str(folder), output_filename=filename)
+    return JsonlWriter(str(folder), output_filename=filename, compression=FAST_GZIP)
 
 
 # --- Input readers for the extract stage: a bad line or file is counted and named, never fatal. ---

@@ -4,6 +4,7 @@ document per removal reason."""
 from __future__ import annotations
 
 import random
+from collections import Counter
 
 import pytest
 from datatrove.data import Document
@@ -98,6 +99,18 @@ def test_dup_ngram_chars_matches_gopher_reference():
         words = [rng.choice(["a", "bb", "c", "dd"]) for _ in range(rng.randint(0, 40))]
         for n in range(1, 8):
             assert dup_ngram_chars(words, n) == find_all_duplicate(words, n)
+
+
+def test_top_ngram_chars_matches_counting_tuples():
+    # The hashed count must pick the same n-gram as counting tuples, ties to the first seen.
+    rng = random.Random(1)
+    for _ in range(300):
+        words = [rng.choice(["a", "bb", "c", "dd", "eee"]) for _ in range(rng.randint(0, 50))]
+        for n in range(1, 6):
+            counts = Counter(zip(*(words[i:] for i in range(n))))
+            gram, k = max(counts.items(), key=lambda item: item[1]) if counts else ((), 0)
+            expected = (sum(map(len, gram)) + n - 1) * k if counts else 0
+            assert top_ngram_chars(words, n) == expected
 
 
 # ---------------------------------------------------------------- gopher_quality
