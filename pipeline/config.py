@@ -80,6 +80,12 @@ class LangidConfig:
     min_en_zh_share: float = 0.5
     # Convert Traditional Chinese to Simplified (OpenCC's t2s tables) for pages routed to zh.
     to_simplified: bool = False
+    # A whole-page score at least this high decides alone; below it paragraph shares are
+    # computed (~7 ms a page), so mixed pages are judged on paragraph evidence.
+    confident_score: float = 0.9
+    # Second opinion on an unsure en (score 0.4-0.9, Latin script): English function words,
+    # word-by-word votes, non-ASCII letters rescue or refuse it (pipeline/lid_english.py).
+    english_check: bool = True
 
 
 @dataclass
@@ -237,6 +243,8 @@ def _check_values(cfg: Config, source: YamlSource) -> None:
     for lang, score in cfg.langid.min_score.items():
         need(lang in LANGUAGES, f"langid.min_score.{lang}", f"unsupported language; valid: {list(LANGUAGES)}")
         need(0.0 <= score <= 1.0, f"langid.min_score.{lang}", f"a score is between 0 and 1, got {score}")
+    need(0.0 <= cfg.langid.confident_score <= 1.01, "langid.confident_score",
+         f"a score between 0 and 1 (above 1: paragraph shares for every page), got {cfg.langid.confident_score}")
     for lang in LANGUAGES:
         need(cfg.dedup.n_grams.get(lang, 0) >= 1, f"dedup.n_grams.{lang}", "give an n-gram size of at least 1 per language")
     need(cfg.dedup.num_buckets >= 1 and cfg.dedup.hashes_per_bucket >= 1, "dedup.num_buckets", "buckets and hashes per bucket must be at least 1")

@@ -62,6 +62,8 @@ def langid_jobs(cfg: Config, layout: RunLayout) -> list[Job]:
         cfg.langid.max_kana_frac_for_zh,
         min_en_zh_share=cfg.langid.min_en_zh_share,
         to_simplified=cfg.langid.to_simplified,
+        confident_score=cfg.langid.confident_score,
+        english_check=cfg.langid.english_check,
         exclusion_writer=stage_writer(layout.removed("langid", "lid")),
     )
     # The `language` metadata the router sets picks the output folder: output/en, output/zh.

@@ -3,7 +3,7 @@
 import pytest
 from datatrove.data import Document
 
-from pipeline.lid import LanguageRouter, han_frac, kana_frac, lid176_path, lid_sample
+from pipeline.lid import SAMPLE_CHARS, LanguageRouter, han_frac, kana_frac, lid176_path, lid_sample
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +25,7 @@ def test_kana_share():
 def test_sample_is_one_line_and_bounded():
     text = "line one\nline two\n" * 5000
     sample = lid_sample(text)
-    assert "\n" not in sample and len(sample) <= 9002
+    assert "\n" not in sample and len(sample) <= 3 * SAMPLE_CHARS + 2
 
 
 @pytest.mark.parametrize(
@@ -48,7 +48,7 @@ def test_routing(router, text, kept, language, reason):
 
 
 def test_low_score_is_its_own_reason():
-    strict = LanguageRouter({"en": 0.999999, "zh": 0.5})
+    strict = LanguageRouter({"en": 0.999999, "zh": 0.5}, english_check=False)
     doc = Document(text="ok so this is kind of english i guess lol", id="d")
     assert strict.filter(doc) == (False, "lid_low_score")
     assert doc.metadata["filter_threshold"] == 0.999999
@@ -122,9 +122,11 @@ EN_QUOTING_ZH = "\n".join([
 
 
 @pytest.mark.parametrize("text, language", [(ZH_WITH_CODE, "zh"), (EN_QUOTING_ZH, "en")])
-def test_mixed_pages_are_kept_and_routed_by_paragraph_share(router, text, language):
+def test_mixed_pages_are_kept_and_routed_by_paragraph_share(text, language):
+    always_shares = LanguageRouter({"en": 0.65, "zh": 0.5}, confident_score=1.01)
     doc = Document(text=text, id="mixed")
-    assert router.filter(doc) is True
+    assert always_shares.filter(doc) is True
+    assert doc.metadata["lid_shares_computed"] is True
     shares = doc.metadata["lid_shares"]
     assert doc.metadata["language"] == language
     assert shares[language] == max(shares.values()) and sum(shares.values()) >= 0.5
@@ -151,4 +153,51 @@ def test_other_language_page_with_english_ui_is_dropped(router):
     ])
     doc = Document(text=text, id="de")
     assert router.filter(doc) == (False, "lid_other_language")
+    assert doc.metadata["lid_shares_computed"] is False  # a sure de page: no paragraph pass
+    doc = Document(text=text, id="de")
+    always_shares = LanguageRouter({"en": 0.65, "zh": 0.5}, confident_score=1.01)
+    assert always_shares.filter(doc) == (False, "lid_other_language")
     assert doc.metadata["lid_shares"].get("en", 0) < 0.5
+
+
+def test_sure_pages_skip_paragraph_shares_unsure_pages_compute_them(router):
+    """The confident whole-page label decides alone; the mixed zh page (score ~0.8) gets shares."""
+    sure = Document(text=EN_QUOTING_ZH, id="en")
+    assert router.filter(sure) is True and sure.metadata["language"] == "en"
+    assert sure.metadata["language_score"] >= 0.9
+    assert sure.metadata["lid_shares_computed"] is False and "lid_shares" not in sure.metadata
+    unsure = Document(text=ZH_WITH_CODE, id="zh")
+    assert router.filter(unsure) is True and unsure.metadata["language"] == "zh"
+    assert unsure.metadata["lid_shares_computed"] is True and unsure.metadata["lid_shares"]["zh"] > 0.5
+
+
+@pytest.mark.parametrize("text, verdict", [
+    ("Regional Transport Authority bulletin (1988)", "rescued"),  # en 0.64, no function word, every word en
+    ("Annual report of the drainage board, 1974.", "rescued"),  # en 0.82: passes anyway, the check agrees
+    ("Ek was daar in 1990.", "refused"),  # Afrikaans at en 0.77: "ek", "daar" outweigh "was", "in"
+    ("He kōrero mō ngā tamariki.", "refused"),  # Maori at en 0.56: macrons
+])
+def test_english_second_opinion(text, verdict):
+    from pipeline.lid_english import english_verdict
+
+    router = LanguageRouter({"en": 0.65, "zh": 0.5})
+    lang, score = router.identify(text)
+    assert lang == "en" and 0.4 <= score < 0.9, (lang, score)
+    assert english_verdict(router.model, lid_sample(text), score) == verdict
+    doc = Document(text=text, id="d")
+    assert router.filter(doc) == (True if verdict == "rescued" else (False, "lid_english_refused"))
+    assert doc.metadata["lid_english_check"] == verdict
+    unchecked = LanguageRouter({"en": 0.65, "zh": 0.5}, english_check=False)
+    expected = True if score >= 0.65 else (False, "lid_low_score")  # the model alone decides
+    assert unchecked.filter(Document(text=text, id="d")) == expected
+
+
+def test_english_evidence_pieces():
+    from pipeline.lid_english import function_word_shares, non_ascii_share, words
+
+    assert words("Don’t STOP now") == ["don't", "stop", "now"]
+    en, other = function_word_shares(words("the cat and the dog"))
+    assert en == 0.6 and other == 0.0
+    en, other = function_word_shares(words("ek het die boek gelees"))
+    assert en == 0.0 and other == 0.6
+    assert non_ascii_share("naïve café") == 2 / 9 and non_ascii_share("plain") == 0.0
