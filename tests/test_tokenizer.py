@@ -100,3 +100,59 @@ def test_transformers_loads_it_with_the_same_ids_and_round_trip(tok, saved):
         assert hf.decode(ids) == text
     assert (hf.bos_token_id, hf.eos_token_id, hf.pad_token_id) == (400, 401, 402)
     assert len(hf) == tok.get_vocab_size(with_added_tokens=True)
+
+
+LONG_RUN = "数据清洗是训练语言模型之前最重要的一步我们需要去掉重复和低质量的网页" * 4 + "。"
+
+
+def test_cutting_cjk_runs_for_training_leaves_the_saved_tokenizer_deepseek(tmp_path):
+    from tokenizer.pretokenize import deepseek_pre_tokenizer
+
+    texts = [LONG_RUN, *TEXTS]
+    cut = train_bpe(texts, vocab_size=600, min_frequency=1, max_cjk_run=3)
+    whole = train_bpe(texts, vocab_size=600, min_frequency=1, max_cjk_run=None)
+    exact = json.loads(pre_tokenizer_json(deepseek_pre_tokenizer()))
+    for trained in (cut, whole):
+        assert json.loads(trained.to_str())["pre_tokenizer"] == exact  # what is saved splits the DeepSeek way
+        for text in (LONG_RUN, MIXED, *TEXTS[:3]):
+            assert trained.decode(trained.encode(text).ids) == text
+    # merges learned on 3-character pieces still apply across the cuts of a whole run
+    cut_tokens = cut.encode(LONG_RUN).tokens
+    assert max(len(bytes_of(t).decode("utf-8", "replace")) for t in cut_tokens) <= 3
+    assert len(cut_tokens) < len(LONG_RUN) / 2
+    # a cut no shorter than any run changes nothing: the same merges, the same tokenizer
+    same = train_bpe(TEXTS, vocab_size=400, min_frequency=1, max_cjk_run=32)
+    assert same.to_str() == train_bpe(TEXTS, vocab_size=400, min_frequency=1, max_cjk_run=None).to_str()
+
+
+def pre_tokenizer_json(pre_tokenizer) -> str:
+    """A pre-tokenizer's JSON as tokenizer.json holds it."""
+    from tokenizers import Tokenizer, models
+
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizer
+    return json.dumps(json.loads(tok.to_str())["pre_tokenizer"])
+
+
+def bytes_of(token: str) -> bytes:
+    from tokenizer.report import BYTE_OF_CHAR
+
+    return bytes(BYTE_OF_CHAR[c] for c in token)
+
+
+def test_training_runs_without_the_thread_pool_and_restores_the_setting(monkeypatch):
+    import os
+
+    from tokenizer.train import PARALLELISM_ENV, serial_tokenizers
+
+    for before in ("true", None):
+        if before is None:
+            monkeypatch.delenv(PARALLELISM_ENV, raising=False)
+        else:
+            monkeypatch.setenv(PARALLELISM_ENV, before)
+        with serial_tokenizers():
+            assert os.environ[PARALLELISM_ENV] == "false"
+        assert os.environ.get(PARALLELISM_ENV) == before
+    timings = {}
+    train_bpe(TEXTS, vocab_size=300, min_frequency=1, timings=timings)
+    assert 0 <= timings["read_seconds"] <= timings["train_seconds"]

@@ -2,13 +2,16 @@
 
 import gzip
 import json
+import re
 import unicodedata
 
 import pytest
 from tokenizers import Tokenizer
 
 from tokenizer.pretokenize import (
+    CJK_RANGES,
     LETTER_RANGES,
+    char_class,
     derive_letter_ranges,
     deepseek_pre_tokenizer,
     format_ranges,
@@ -32,6 +35,9 @@ VARIED = [
     "\n",
     "x" * 300 + "中" * 300,
 ]
+
+
+CJK_RUN = re.compile(f"[{char_class(CJK_RANGES)}]+")
 
 
 @pytest.fixture(scope="module")
@@ -92,3 +98,24 @@ def test_pieces_of_mixed_text():
 def test_ranges_round_trip_through_text():
     ranges = [(0x41, 0x5A), (0xB5, 0xB5), (0x1E900, 0x1E943)]
     assert parse_ranges(format_ranges(ranges)) == ranges
+
+
+LONG_RUNS = ["数据清洗是训练语言模型之前最重要的一步我们需要去掉重复和低质量的网页" * 3 + "，ok 2024年。", *VARIED]
+
+
+@pytest.mark.parametrize("limit", [1, 4, 32])
+def test_training_cut_only_cuts_cjk_runs(limit):
+    cut, whole = deepseek_pre_tokenizer(limit), deepseek_pre_tokenizer()
+    for text in LONG_RUNS:
+        pieces, reference_pieces = splits(cut, text), splits(whole, text)
+        # the cut pieces are the whole pieces, some of them cut further: same text, same boundaries and more
+        assert "".join(p for p, _ in pieces) == "".join(p for p, _ in reference_pieces)
+        assert {end for _, (_, end) in reference_pieces} <= {end for _, (_, end) in pieces}
+        for piece, (start, end) in pieces:
+            assert end - start <= limit or not CJK_RUN.fullmatch(text[start:end])
+    assert len(splits(cut, LONG_RUNS[0])) > len(splits(whole, LONG_RUNS[0]))  # the 105-character run was cut
+
+
+def test_training_cut_must_be_positive():
+    with pytest.raises(ValueError, match="max_cjk_run"):
+        deepseek_pre_tokenizer(0)

@@ -92,6 +92,14 @@ def test_cli_trains_a_tokenizer_with_a_report(tmp_path, text_files, shared_refer
     assert report["vocab_shares"]["cjk"] > 0.1 and report["vocab_shares"]["latin"] > 0.1
     assert report["training"]["train_seconds"] >= 0 and report["training"]["peak_rss_mb"] > 0
     assert "| zh |" in (out / "tokenizer_report.md").read_text()
+    # trained with CJK runs cut, saved with the reference's splitting
+    from tokenizers import Tokenizer
+
+    saved = Tokenizer.from_file(str(out / "tokenizer.json")).pre_tokenizer
+    reference = Tokenizer.from_file(str(shared_reference / "deepseek_llm_tokenizer.json")).pre_tokenizer
+    text = ZH * 3 + "一二三四五六七八九十" * 5 + EN
+    assert saved.pre_tokenize_str(text) == reference.pre_tokenize_str(text)
+    assert 0 <= report["training"]["read_seconds"] <= report["training"]["train_seconds"]
 
 
 def test_cli_report_without_reference_and_bad_input(tmp_path, text_files):

@@ -3,7 +3,14 @@
 Newlines alone; runs of letters of cased alphabets (with one leading space); runs of
 punctuation, full-width included; trailing whitespace; runs of CJK characters; every digit
 alone; then byte level, so no byte is ever unknown. Isolating CJK runs matters for training
-memory too: without it a space-free Chinese page is one enormous "word" to the BPE trainer.
+too: without it a space-free Chinese page is one enormous "word" to the BPE trainer.
+
+Training also cuts CJK runs into pieces of at most `TRAIN_MAX_CJK_RUN` characters. The BPE
+trainer rescans a whole word for every merge that touches it, so its time grows with the square
+of a word's length: half a megabyte of Chinese with no punctuation in 20,000-character lines
+takes over ten times longer uncut (bench/tokenizer_train.py, part 4b). A merge learned on the cut pieces is
+still a merge on whole runs, and the saved tokenizer keeps DeepSeek's splitting; the limit sits
+above the longest CJK token of DeepSeek's vocabulary (16 characters; 99% have 4 or fewer).
 
 The character classes are facts of DeepSeek's tokenizer, written here as code point ranges.
 The letter class follows a rule we can re-derive from Unicode data (`derive_letter_ranges`):
@@ -51,6 +58,7 @@ PUNCTUATION_RANGES = "0021-002F 003A-007E FF01-FF0F FF1A-FF5E 2018-201F 3000-300
 # CJK Unified Ideographs up to U+9FA5, everything from U+0800 up to them (kana, Hangul jamo,
 # Extension A, CJK punctuation...), and Hangul syllables with the blocks after them.
 CJK_RANGES = "4E00-9FA5 0800-4E00 AC00-D7FF"
+TRAIN_MAX_CJK_RUN = 32
 
 
 def parse_ranges(text: str) -> list[tuple[int, int]]:
@@ -86,9 +94,14 @@ def char_class(ranges: str) -> str:
     return "".join(chr(lo) if lo == hi else f"{chr(lo)}-{chr(hi)}" for lo, hi in parse_ranges(ranges))
 
 
-def deepseek_pre_tokenizer() -> pre_tokenizers.PreTokenizer:
+def deepseek_pre_tokenizer(max_cjk_run: int | None = None) -> pre_tokenizers.PreTokenizer:
+    """DeepSeek's splitting; with MAX_CJK_RUN (training only) CJK runs are cut every that many characters."""
     def split(pattern: str):
         return pre_tokenizers.Split(Regex(pattern), behavior="isolated")
+
+    if max_cjk_run is not None and max_cjk_run < 1:
+        raise ValueError(f"max_cjk_run must be at least 1, got {max_cjk_run}")
+    repeat = "+" if max_cjk_run is None else f"{{1,{max_cjk_run}}}"  # consecutive matches cut a long run
 
     return pre_tokenizers.Sequence(
         [
@@ -96,7 +109,7 @@ def deepseek_pre_tokenizer() -> pre_tokenizers.PreTokenizer:
             split(rf"\s?[{char_class(LETTER_RANGES)}]+"),
             split(rf"\s?[{char_class(PUNCTUATION_RANGES)}]+"),
             split(r"\s+$"),
-            split(rf"[{char_class(CJK_RANGES)}]+"),
+            split(rf"[{char_class(CJK_RANGES)}]{repeat}"),
             pre_tokenizers.Digits(individual_digits=True),
             pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
         ]

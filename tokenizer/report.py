@@ -132,7 +132,8 @@ def build_report(tokenizer_dir: Path, heldout: dict[str, list[str]], reference: 
     ours, vocab = load_encoder(tokenizer_dir)
     report = {
         "tokenizer": {k: meta.get(k) for k in ("backend", "learned_tokens", "vocab_size", "embedding_size")},
-        "training": {k: meta.get(k) for k in ("train_seconds", "peak_rss_mb", "train_bytes", "train_bytes_per_language")},
+        "training": {k: meta.get(k) for k in ("train_seconds", "read_seconds", "peak_rss_mb", "train_bytes",
+                                               "train_bytes_per_language")},
         "vocab_shares": vocab_shares(vocab),
         "heldout": {lang: {"ours": compression(ours, texts)} for lang, texts in heldout.items() if texts},
     }
@@ -153,7 +154,9 @@ def render_markdown(report: dict) -> str:
         f"# Tokenizer report ({tok['backend']})", "",
         f"{tok['learned_tokens']} learned tokens, {tok['vocab_size']} with special tokens, "
         f"embedding padded to {tok['embedding_size']}.",
-        f"Training: {train['train_seconds']} s, peak memory {train['peak_rss_mb']} MB (process high-water mark), "
+        f"Training: {train['train_seconds']} s"
+        + (f" ({train['read_seconds']} s reading and pre-tokenizing the input)" if train.get("read_seconds") is not None else "")
+        + f", peak memory {train['peak_rss_mb']} MB (process high-water mark), "
         f"{train['train_bytes']} bytes of text {train['train_bytes_per_language']}.", "",
         "## Held-out compression (higher is better)", "",
         "| language | documents | bytes/token | chars/token | reference bytes/token | reference chars/token | our tokens / reference tokens |",

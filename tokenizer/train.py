@@ -14,17 +14,19 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import resource
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 
-from tokenizer.pretokenize import deepseek_pre_tokenizer
+from tokenizer.pretokenize import TRAIN_MAX_CJK_RUN, deepseek_pre_tokenizer
 from tokenizer.sampling import Doc, sample_corpus
 
 BOS = "<｜begin▁of▁sentence｜>"
@@ -34,11 +36,38 @@ RESERVED = [f"<｜reserved_{i}｜>" for i in range(13)]
 SPECIAL_TOKENS = [BOS, EOS, PAD, *RESERVED]
 META_FILE = "thresher_tokenizer.json"
 BACKENDS = ("tokenizers", "sentencepiece")
+PARALLELISM_ENV = "TOKENIZERS_PARALLELISM"
 
 
-def train_bpe(texts: Iterable[str], vocab_size: int, min_frequency: int = 2, show_progress: bool = False) -> Tokenizer:
+@contextmanager
+def serial_tokenizers():
+    """`tokenizers` without its thread pool for the duration, the caller's setting restored after.
+
+    Its BPE trainer hands every merge to the pool, and most of the 100,000 merges touch a handful
+    of words: waking the pool costs more than the merge, and its threads spin while they wait.
+    On 4 MB of en+zh (2 cores, bench/tokenizer_train.py) the pool took 1.5-1.6x the CPU time for the
+    same merges, and reading the input with it was no faster.
+    """
+    before = os.environ.get(PARALLELISM_ENV)
+    os.environ[PARALLELISM_ENV] = "false"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(PARALLELISM_ENV, None)
+        else:
+            os.environ[PARALLELISM_ENV] = before
+
+
+def train_bpe(texts: Iterable[str], vocab_size: int, min_frequency: int = 2, show_progress: bool = False,
+              max_cjk_run: int | None = TRAIN_MAX_CJK_RUN, timings: dict | None = None) -> Tokenizer:
+    """A byte-level BPE on TEXTS, saved with DeepSeek's pre-tokenizer whatever MAX_CJK_RUN was.
+
+    TIMINGS, when given, receives `read_seconds`: the time to read and pre-tokenize the input
+    (the trainer counts words as it reads), the rest of `train_seconds` being the merges.
+    """
     tok = Tokenizer(models.BPE())
-    tok.pre_tokenizer = deepseek_pre_tokenizer()
+    tok.pre_tokenizer = deepseek_pre_tokenizer(max_cjk_run)
     tok.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(
         vocab_size=vocab_size,
@@ -46,7 +75,18 @@ def train_bpe(texts: Iterable[str], vocab_size: int, min_frequency: int = 2, sho
         initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
         show_progress=show_progress,
     )
-    tok.train_from_iterator(texts, trainer=trainer)
+    start = time.perf_counter()
+
+    def timed(items: Iterable[str]) -> Iterator[str]:
+        yield from items
+        if timings is not None:
+            timings["read_seconds"] = round(time.perf_counter() - start, 2)
+
+    with serial_tokenizers():
+        tok.train_from_iterator(timed(texts), trainer=trainer)
+    if timings is not None:
+        timings["train_seconds"] = round(time.perf_counter() - start, 2)
+    tok.pre_tokenizer = deepseek_pre_tokenizer()  # cutting CJK runs was for training only
     tok.add_special_tokens(SPECIAL_TOKENS)
     return tok
 
@@ -136,8 +176,9 @@ def train_tokenizer(open_docs: Callable[[], Iterable[Doc]], output: str | Path, 
         raise ValueError("no training text: the input has no documents in the configured languages")
     show = sys.stderr.isatty()
     start = time.perf_counter()
+    timings: dict = {}
     if backend == "tokenizers":
-        tok = train_bpe(sample.train_texts(), vocab_size, min_frequency, show_progress=show)
+        tok = train_bpe(sample.train_texts(), vocab_size, min_frequency, show_progress=show, timings=timings)
         seconds = time.perf_counter() - start
         saver = lambda extra: save_tokenizer(tok, out, pad_vocab_to_multiple_of, model_max_length, extra)  # noqa: E731
     else:
@@ -148,6 +189,7 @@ def train_tokenizer(open_docs: Callable[[], Iterable[Doc]], output: str | Path, 
         saver = lambda extra: save_sentencepiece(model, out, pad_vocab_to_multiple_of, model_max_length, extra)  # noqa: E731
     meta = saver({
         "train_seconds": round(seconds, 2),
+        **({"read_seconds": timings["read_seconds"]} if "read_seconds" in timings else {}),
         "peak_rss_mb": peak_rss_mb(),
         "train_documents": sample.stats["train_documents"],
         "train_bytes": sample.stats["train_bytes"],
