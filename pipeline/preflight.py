@@ -11,15 +11,15 @@ from pipeline.inputs import InputError, resolve_inputs
 from pipeline.layout import RunLayout
 
 
-def needed_inputs(layout: RunLayout) -> dict[str, list]:
-    """What each stage reads, produced by the stage before it."""
+def needed_inputs(layout: RunLayout) -> dict[str, list[tuple]]:
+    """What each stage reads: (path, the stage that writes it)."""
     return {
-        "langid": [layout.output("extract")],
-        "quality": [layout.output("langid")],
-        "dedup": [layout.output("quality")],
-        "recovery": [layout.output("dedup")],
-        "tokenizer": [layout.output("recovery")],
-        "shards": [layout.output("recovery"), layout.tokenizer / "tokenizer.json"],
+        "langid": [(layout.output("extract"), "extract")],
+        "quality": [(layout.output("langid"), "langid")],
+        "dedup": [(layout.output("quality"), "quality")],
+        "recovery": [(layout.output("dedup"), "dedup")],
+        "tokenizer": [(layout.output("recovery"), "recovery")],
+        "shards": [(layout.output("recovery"), "recovery"), (layout.tokenizer / "tokenizer.json", "tokenizer")],
     }
 
 
@@ -32,12 +32,11 @@ def check_before_run(cfg: Config, layout: RunLayout, stages: list[str]) -> None:
             raise ConfigError(f"{e}. Fix: point input.paths (or --input) at existing WARC, jsonl or parquet files",
                               key="input.paths") from e
     for stage in stages:
-        before = STAGES[STAGES.index(stage) - 1] if stage != "extract" else None
-        if before in stages:
-            continue
-        for path in needed_inputs(layout).get(stage, []):
-            if not path.exists():
-                raise ConfigError(f"stage {stage!r} reads {path}, which does not exist: run stage {before!r} first")
+        for path, producer in needed_inputs(layout).get(stage, []):
+            # Written earlier in this run (stages run in pipeline order), or already there.
+            if producer in stages or path.exists():
+                continue
+            raise ConfigError(f"stage {stage!r} reads {path}, which does not exist: run stage {producer!r} first")
     if cfg.run.executor == "slurm" and shutil.which("sbatch") is None:
         raise ConfigError("run.executor is slurm but no `sbatch` is on PATH: run on a Slurm login node, or use --executor local")
     _write_config(cfg, layout)

@@ -41,6 +41,18 @@ def test_later_stage_without_earlier_output(configs, tmp_path, capsys):
     assert "run stage 'quality' first" in capsys.readouterr().err
 
 
+def test_each_input_is_checked_against_the_stage_that_writes_it(configs, tmp_path, capsys):
+    # Shards read the recovery output and the tokenizer: with recovery in the same run only the
+    # tokenizer is missing, and the error names the stage that makes it.
+    assert main(["run", str(configs / "demo.yaml"), "--stages", "recovery,shards", "--output", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "stage 'recovery' reads" in err and "run stage 'dedup' first" in err
+    (tmp_path / "dedup" / "output").mkdir(parents=True)
+    assert main(["run", str(configs / "demo.yaml"), "--stages", "recovery,shards", "--output", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "tokenizer.json, which does not exist: run stage 'tokenizer' first" in err
+
+
 def test_unwritable_output(configs, tmp_path, capsys):
     blocker = tmp_path / "file"
     blocker.write_text("")
