@@ -181,8 +181,8 @@ _MIX = np.uint64(0x9E3779B97F4A7C15)  # odd: multiplying by it permutes the 64-b
 def _word_ids(words: tuple[str, ...] | str) -> tuple[np.ndarray, np.ndarray]:
     """(an id per word, equal words equal ids; each word's length). Cached: one page's words
     are looked at for n = 2..10 one after another."""
-    index: dict[str, int] = {}
-    ids = np.fromiter((index.setdefault(w, len(index)) for w in words), dtype=np.uint64, count=len(words))
+    index = {w: i for i, w in enumerate(dict.fromkeys(words))}
+    ids = np.fromiter(map(index.__getitem__, words), dtype=np.uint64, count=len(words))
     lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
     return ids, lengths
 
