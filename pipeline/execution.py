@@ -92,7 +92,12 @@ def fail_fast_on_dead_worker(job: Job, logging_dir: Path, out):
 
     def reap_or_fail(workers):
         dead = [(w.pid, w.exitcode) for w in workers if w.exitcode is not None]
-        if dead and completed_tasks(logging_dir) < job.tasks:
+        # A pool shutting down normally ends its workers with exit code 0 or SIGTERM, after
+        # every task is done: not a death. Any other signal (SIGKILL from the OOM killer, a
+        # crash) is one even when every task has its completion marker: a worker killed
+        # between writing the marker and handing back its result would leave the pool waiting.
+        violent = any(code not in (0, -signal.SIGTERM) for _, code in dead)
+        if dead and (violent or completed_tasks(logging_dir) < job.tasks):
             message = (f"\nerror: {job.stage}/{job.name}: worker process died (pid, exit code: {dead}; -9 is SIGKILL, "
                        f"e.g. out of memory). Finished tasks are kept: rerun the same command to resume. "
                        f"Logs: {logging_dir}/logs/\n")
