@@ -33,10 +33,13 @@ class Explanation:
     rules_language: str | None  # whose rules were applied (None: the config has none for it)
     rules: list[tuple[str, list[Check]]] = field(default_factory=list)
     quality_score: float | None = None
+    english_check: str | None = None  # the second opinion on an unsure en: rescued | refused
+    shares: dict[str, float] | None = None  # paragraph shares, computed when the page alone fails
+    lid_kept: bool = False  # what the langid stage decides, shares and second opinion included
 
     @property
     def lid_passed(self) -> bool:
-        return self.lid_min_score is not None and self.language_score >= self.lid_min_score
+        return self.lid_kept
 
     def first_failure(self) -> tuple[str, Check] | None:
         """The check the pipeline would drop the document at: rule order, then check order."""
@@ -49,7 +52,8 @@ class Explanation:
     def to_dict(self) -> dict:
         failure = self.first_failure()
         if not self.lid_passed:
-            verdict = {"kept": False, "rule": "lid", "reason": "lid_other_language" if self.lid_min_score is None else "lid_low_score"}
+            reason = "lid_other_language" if self.lid_min_score is None else "lid_low_score"
+            verdict = {"kept": False, "rule": "lid", "reason": "lid_english_refused" if self.english_check == "refused" else reason}
         elif failure:
             rule, check = failure
             verdict = {"kept": False, "rule": rule, "reason": check.reason, "value": check.value, "threshold": check.threshold}
@@ -58,7 +62,8 @@ class Explanation:
         return {
             "document": {"source": self.source, "chars": self.chars},
             "language": {"lang": self.language, "score": round(self.language_score, 4),
-                         "min_score": self.lid_min_score, "passed": self.lid_passed},
+                         "min_score": self.lid_min_score, "english_check": self.english_check,
+                         "shares": self.shares, "passed": self.lid_passed},
             "rules_language": self.rules_language,
             "rules": [
                 {"rule": rule, "checks": [
@@ -114,12 +119,17 @@ def read_document(source: str) -> tuple[Document, str]:
 
 def explain(cfg: Config, doc: Document, source: str = "", lang: str | None = None) -> Explanation:
     """Measure every check of the rules for the document's language (or `lang`)."""
-    router = LanguageRouter(cfg.langid.min_score, cfg.langid.max_kana_frac_for_zh)
-    detected, score = router.identify(doc.text)
+    router = LanguageRouter(cfg.langid.min_score, cfg.langid.max_kana_frac_for_zh,
+                            min_en_zh_share=cfg.langid.min_en_zh_share, english_check=cfg.langid.english_check)
+    decision = router.decide(doc.text)
+    detected, score = decision["lang"], decision["score"]
+    if decision["shares"] and decision["kept"]:  # kept on its paragraphs: routed to the larger share
+        detected = max(decision["shares"], key=lambda k: (decision["shares"][k], k == detected))
     rules_language = lang or detected
     result = Explanation(source=source, chars=len(doc.text), language=detected, language_score=score,
-                         lid_min_score=cfg.langid.min_score.get(detected),
-                         rules_language=rules_language if rules_language in cfg.quality else None)
+                         lid_min_score=cfg.langid.min_score.get(decision["lang"]),
+                         rules_language=rules_language if rules_language in cfg.quality else None,
+                         english_check=decision["english_check"], shares=decision["shares"], lid_kept=decision["kept"])
     for spec in cfg.quality.get(rules_language, []):
         step = STEPS[spec.use](**spec.params)
         checks = step.all_checks(doc)
@@ -139,6 +149,11 @@ def render(e: Explanation) -> str:
     """The explanation as aligned text, one line per check."""
     lid = (f"lid.176 score {e.language_score:.3f}, needs >= {e.lid_min_score}" if e.lid_min_score is not None
            else f"lid.176 score {e.language_score:.3f}; not a language this config keeps")
+    if e.english_check:
+        lid += f"; English second opinion: {e.english_check}"
+    if e.shares is not None:
+        shares = ", ".join(f"{k} {v:.0%}" for k, v in e.shares.items()) or "none"
+        lid += f"; paragraph shares {shares} ({'kept on paragraphs' if e.lid_kept else 'too little en/zh'})"
     lines = [f"document  {e.source} ({e.chars:,} characters)", f"language  {e.language}  ({lid})"]
     if e.rules_language is None:
         lines.append("rules     none: the config has no quality rules for this language (try --lang en|zh)")

@@ -133,6 +133,22 @@ class LanguageRouter(BaseFilter):
         passes = threshold is not None and (score >= threshold or verdict == "rescued") and verdict != "refused"
         return passes, verdict
 
+    def decide(self, text: str) -> dict:
+        """The routing decision for TEXT as `filter` makes it, for `thresher explain`: language and
+        score, the English second opinion, and the paragraph shares when the page alone fails."""
+        sample = lid_sample(text)
+        lang, score = self._identify_sample(sample)
+        whole_page, verdict = self._passes(sample, lang, score)
+        out = {"lang": lang, "score": score, "whole_page": whole_page, "english_check": verdict, "shares": None,
+               "kept": whole_page}
+        if not whole_page:
+            shares = self.paragraph_shares(text)
+            if verdict == "refused":
+                shares.pop("en", None)
+            out["shares"] = shares
+            out["kept"] = sum(shares.values()) >= self.min_en_zh_share
+        return out
+
     def paragraph_shares(self, text: str) -> dict[str, float]:
         paragraphs = [p for p in (" ".join(p.split()) for p in text.split("\n")) if p]
         if not paragraphs:

@@ -7,6 +7,8 @@ import json
 
 import pytest
 
+from datatrove.data import Document
+
 from filters.classifier import TrainParams, train_classifier
 from pipeline.cli import main
 
@@ -115,3 +117,30 @@ def test_help(args, capsys):
         main([*args, "--help"])
     assert exit_.value.code == 0
     assert "usage: thresher" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("text, check, at_lid", [
+    ("Regional Transport Authority bulletin (1988)", "rescued", False),  # passes language ID (a rule drops it later)
+    ("Ek was daar in 1990.", "refused", True),  # Afrikaans
+])
+def test_english_second_opinion_is_shown(configs, tmp_path, capsys, text, check, at_lid):
+    (tmp_path / "doc.txt").write_text(text)
+    out = run([str(configs / "default.yaml"), str(tmp_path / "doc.txt")], capsys)
+    assert f"English second opinion: {check}" in out
+    assert ("DROPPED at language ID (lid_english_refused)" in out) == at_lid
+    assert ("DROPPED at language ID" in out) == at_lid
+
+
+def test_mixed_page_kept_on_paragraphs_is_explained(configs):
+    from pipeline.config import load_config
+    from pipeline.explain import explain
+    from tests.test_lid import ZH_WITH_CODE
+
+    # A strict zh threshold fails the whole page (score ~0.8); its Chinese paragraphs keep it.
+    cfg = load_config(configs / "default.yaml", ["langid.min_score.zh=0.9"])
+    result = explain(cfg, Document(text=ZH_WITH_CODE, id="m")).to_dict()
+    assert result["language"]["passed"] and result["language"]["shares"]["zh"] > 0.5
+    assert result["rules_language"] == "zh"
+    cfg = load_config(configs / "default.yaml", ["langid.min_score.zh=0.9", "langid.min_en_zh_share=0.95"])
+    result = explain(cfg, Document(text=ZH_WITH_CODE, id="m")).to_dict()
+    assert result["verdict"] == {"kept": False, "rule": "lid", "reason": "lid_low_score"}
