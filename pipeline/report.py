@@ -258,6 +258,12 @@ def shards_lines(s: dict) -> list[str]:
 def print_summary(summary: dict) -> None:
     for f in summary["funnel"]:
         print(f"  {f['stage']:<10} {f['documents_in']:>8} in  {f['documents_out']:>8} out")
+    dedup = summary["stages"].get("dedup")
+    if dedup and "threshold" in dedup:
+        removed = dedup.get("removed", {})
+        print(f"  dedup: {removed.get('exact_duplicate', 0)} exact and {removed.get('minhash_duplicate', 0)} near copies "
+              f"removed ({dedup['scope']}); {dedup.get('candidates_below_threshold', 0)} banding candidates under "
+              f"Jaccard {dedup['threshold']:g} kept")
     from recovery.summary import markdown_lines
 
     for line in markdown_lines(summary["stages"].get("recovery", {}).get("mechanisms", {})):

@@ -181,6 +181,8 @@ def test_stats_and_status_commands(golden, capsys):
     assert main(["stats", str(run)]) == 0
     out = capsys.readouterr().out
     assert "extract" in out and "recovery" in out and "summary.json" in out
+    exact, near = GOLDEN_REMOVALS["dedup"]["exact_duplicate"], GOLDEN_REMOVALS["dedup"]["minhash_duplicate"]
+    assert f"dedup: {exact} exact and {near} near copies removed (per_language)" in out
     assert (run / "report" / "summary.json").is_file()
     assert main(["status", str(run)]) == 0
     status = capsys.readouterr().out
