@@ -209,7 +209,7 @@ def main() -> None:
         def place():
             if not tokenizer.exists():  # trained once, on our 1x output, the first time shards are reached
                 start = time.perf_counter()
-                r = measured({"kind": "train", "root": str(runs[1] / "recovery" / "output"), "tokenizer": str(tokenizer),
+                measured({"kind": "train", "root": str(runs[1] / "recovery" / "output"), "tokenizer": str(tokenizer),
                               "vocab_size": args.vocab_size}, work / "runs" / "logs" / "train-tokenizer.log")
                 print(f"  shared tokenizer: {args.vocab_size}-token BPE trained in {time.perf_counter() - start:.0f}s "
                       f"(counted in neither pipeline)", flush=True)

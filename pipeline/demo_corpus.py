@@ -323,8 +323,8 @@ def _write_warcs(folder: Path, pages: list[dict], rng: random.Random) -> list[di
         with open(folder / name, "wb") as fh:
             writer = WARCWriter(fh, gzip=True, warc_version="1.0")
             info_id = record_id()
-            fields = (f"software: thresher demo_corpus\r\nformat: WARC File Format 1.0\r\n"
-                      f"description: synthetic labelled crawl for tests\r\nisPartOf: thresher-demo\r\n").encode()
+            fields = ("software: thresher demo_corpus\r\nformat: WARC File Format 1.0\r\n"
+                      "description: synthetic labelled crawl for tests\r\nisPartOf: thresher-demo\r\n").encode()
             writer.write_record(writer.create_warc_record(
                 "", "warcinfo", payload=BytesIO(fields), length=len(fields),
                 warc_headers_dict={"WARC-Date": _warc_date(clock), "WARC-Record-ID": info_id, "WARC-Filename": name}))

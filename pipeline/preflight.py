@@ -6,7 +6,7 @@ import shutil
 
 import yaml
 
-from pipeline.config import STAGES, Config, ConfigError
+from pipeline.config import Config, ConfigError
 from pipeline.inputs import InputError, resolve_inputs
 from pipeline.layout import RunLayout
 

@@ -7,7 +7,6 @@ so a stage can run alone. The executor module turns jobs into Local or Slurm exe
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from dedup.minhash import dedup_partitions
 from dedup.minhash import describe as describe_dedup

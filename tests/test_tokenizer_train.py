@@ -1,7 +1,6 @@
 """`thresher tokenizer train`, the pipeline stage, the training sample and the sentencepiece backend."""
 
 import json
-from functools import partial
 
 import pytest
 

@@ -2,7 +2,6 @@
 
 import gzip
 import json
-from io import BytesIO
 
 import pytest
 

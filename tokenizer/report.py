@@ -14,7 +14,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from tokenizers import pre_tokenizers
 
 from tokenizer.sampling import is_cjk
 
