@@ -32,6 +32,12 @@ _BATCH = 1024  # documents per write
 _SPACES = re.compile(r"\s+")
 
 
+def record_dtype(config: MinhashConfig) -> np.dtype:
+    """One record of a bucket file: that bucket's hashes, then the document's index in its task."""
+    word = "<u4" if config.hash_config.precision == 32 else "<u8"
+    return np.dtype([("sig", word, (config.hashes_per_bucket,)), ("doc", "<u4")])
+
+
 class _SignatureWriter(MinhashDedupSignature):
     """Shared writing: buffered records per bucket, then datatrove's sort-and-verify."""
 
@@ -46,8 +52,7 @@ class _SignatureWriter(MinhashDedupSignature):
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1):
         cfg = self.config
-        word = "<u4" if cfg.hash_config.precision == 32 else "<u8"
-        dtype = np.dtype([("sig", word, (cfg.hashes_per_bucket,)), ("doc", "<u4")])
+        dtype = record_dtype(cfg)
         buckets = [self.output_folder.open(f"bucket_{b:03d}/{rank:05d}.minhash.sig", mode="wb") for b in range(cfg.num_buckets)]
         info = DocInfoWriter(self.output_folder, rank)
         sigs, indices = [], []

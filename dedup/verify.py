@@ -19,12 +19,9 @@ import numpy as np
 from datatrove.io import DataFolder
 from datatrove.pipeline.dedup.minhash import MinhashConfig
 
+from dedup.signature import record_dtype
+
 _RECORDS_PER_READ = 1 << 16  # bounds the memory of reading one large bucket file
-
-
-def record_dtype(config: MinhashConfig) -> np.dtype:
-    word = "<u4" if config.hash_config.precision == 32 else "<u8"
-    return np.dtype([("sig", word, (config.hashes_per_bucket,)), ("doc", "<u4")])
 
 
 def load_signatures(folder: DataFolder, config: MinhashConfig, wanted: dict[int, set[int]]) -> dict[tuple[int, int], np.ndarray]:
