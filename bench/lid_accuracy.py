@@ -90,8 +90,9 @@ def report(name: str, items, routed) -> str:
     for lang in ("en", "zh"):
         p, r, fp = prf(items, routed, lang)
         cells.append(f"{lang} P={p:.4f} R={r:.4f} (FP {fp})")
-    ja_zh = sum(1 for (truth, _), r in zip(items, routed) if truth == "ja" and r == "zh")
-    cells.append(f"ja->zh {ja_zh}/{sum(1 for t, _ in items if t == 'ja')}")
+    for other in ("ja", "ko"):
+        to_zh = sum(1 for (truth, _), r in zip(items, routed) if truth == other and r == "zh")
+        cells.append(f"{other}->zh {to_zh}/{sum(1 for t, _ in items if t == other)}")
     return f"  {name:14s} " + "  ".join(cells)
 
 
@@ -114,6 +115,8 @@ def run_stock(stock: LanguageFilter, items) -> tuple[list[str | None], float]:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
+    parser.add_argument("--show-errors", action="store_true",
+                        help="print every sentence ours routes to en or zh against its label, to read them")
     args = parser.parse_args(argv)
     root = args.data / "langid" / "lingua"
     if not root.is_dir():
@@ -138,6 +141,10 @@ def main(argv=None) -> int:
         print(report("ours", items, ours))
         print(report("stock", items, theirs))
         if kind == "sentences":
+            if args.show_errors:  # many are English text in another language's file: read them
+                for (truth, text), r in zip(items, ours):
+                    if r in ("en", "zh") and r != truth:
+                        print(f"    labelled {truth}, routed {r}: {text[:120]}")
             print(report("ours, no check", items, run_ours(unchecked, items)[0]))
             for part in ("dev", "held-out"):
                 idx = [i for i, (_, text) in enumerate(items) if half(text) == part]

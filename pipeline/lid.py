@@ -6,7 +6,8 @@ ourselves so nothing is ever downloaded at run time.
 Two script checks correct the compressed model where it is weakest (measured on the lingua
 sentences, bench/lid_accuracy.py): it calls ~4% of plain Chinese sentences Japanese, and kanji
 alone fool it the other way. So Han text with kana is Japanese, and Han-dominant text without
-kana is Chinese, whatever the model says.
+kana is Chinese, whatever the model says. Hangul is Korean: the model calls a few short Korean
+sentences Chinese (1 of the 1,000 lingua Korean sentences), and no Chinese text is written in it.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ _KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff]")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # Any kana or Han character: text without one needs no script correction.
+# Hangul syllables, jamo and compatibility jamo.
+_HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
 _CJK_ANY = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
 
 
@@ -105,7 +108,10 @@ class LanguageRouter(BaseFilter):
         return self._model
 
     def _label(self, text: str, label: str, score: float) -> tuple[str, float]:
-        """The model's label corrected by script: kana -> not zh; Han without kana -> zh."""
+        """The model's label corrected by script: kana -> not zh; Han without kana -> zh; Hangul
+        with little Han -> ko, not zh."""
+        if label == "zh" and _HANGUL.search(text) and han_frac(text) < MIN_HAN_FRAC:
+            return "ko", score
         if not _CJK_ANY.search(text):  # most text: no CJK at all, nothing to correct
             return label, score
         if self.max_kana_frac_for_zh < kana_frac(text):
