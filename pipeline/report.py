@@ -143,14 +143,16 @@ def stage_summary(layout: RunLayout, stage: str) -> dict:
         key = "per_partition" if "all" in per_partition else "per_language"
         return {**merged, key: per_partition}
     if stage == "recovery":
-        from recovery.summary import recovery_mechanisms
+        from recovery.summary import readmitted_characters, recovery_mechanisms
 
         mechanisms = recovery_mechanisms(layout, job_stats)  # per mechanism and rule, with samples
+        chars = readmitted_characters(layout)
         per_lang = {}
         for lang in LANGUAGES:
             counts = _counts(logs(f"{lang}/passthrough"))
             counts["recovered"] = {m: v["per_language"][lang] for m, v in mechanisms.items() if v["per_language"].get(lang)}
             counts["documents_out"] += sum(counts["recovered"].values())
+            counts["characters_out"] += chars.get(lang, 0)
             per_lang[lang] = counts
         merged = _merge(list(per_lang.values()))
         recovered = {m: v["readmitted"] for m, v in mechanisms.items() if v["readmitted"]}

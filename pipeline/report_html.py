@@ -76,15 +76,13 @@ def plot_removals(stages: dict) -> str | None:
 
 
 def plot_recovery(recovery: dict) -> str | None:
-    per_lang = recovery.get("per_language", {})
-    mechs = sorted({m for counts in per_lang.values() for m in counts.get("recovered", {})})
+    """Examined and re-admitted documents per mechanism (summary.json: stages.recovery.mechanisms)."""
+    mechs = {m: v for m, v in recovery.get("mechanisms", {}).items() if v.get("examined")}
     if not mechs:
         return None
     fig, ax = _figure(6, 3)
-    labels = [f"{lang}: {m}" for lang in per_lang for m in mechs]
-    examined = [per_lang[lang].get("recovered", {}).get(m, {}).get("examined", 0) for lang in per_lang for m in mechs]
-    readmitted = [per_lang[lang].get("recovered", {}).get(m, {}).get("readmitted", 0) for lang in per_lang for m in mechs]
-    _bars(ax, labels, {"in": examined, "ok": readmitted}, "recovery: examined (light) and re-admitted (green)")
+    _bars(ax, list(mechs), {"in": [v["examined"] for v in mechs.values()], "ok": [v["readmitted"] for v in mechs.values()]},
+          "recovery: examined (light) and re-admitted (green)")
     return _png(fig)
 
 

@@ -39,18 +39,32 @@ def _row(examined=0, examined_bytes=0, readmitted=0, readmitted_bytes=0, **extra
     return row
 
 
-def samples(layout: RunLayout) -> dict[tuple[str, str], list[dict]]:
-    """The first re-admitted documents (by id) of each (mechanism, rule or reason)."""
-    found = defaultdict(list)
+def readmitted_docs(layout: RunLayout):
+    """(language, document) for every re-admitted document of the run."""
     for lang in LANGUAGES:
         for pattern in ("recovered_*.jsonl.gz", "readmitted_*.jsonl.gz"):
             if not any(layout.output("recovery", lang).glob(pattern)):
                 continue  # (StageReader would warn about an empty stage)
             for doc in StageReader(layout.output("recovery", lang), glob_pattern=pattern).run():
-                ev = doc.metadata.get("recovery_evidence") or {}
-                key = (doc.metadata.get("recovered_by", "unknown"), str(ev.get("rule") or ev.get("reason") or "all"))
-                snippet = " ".join(doc.text[:SNIPPET_CHARS].split())
-                found[key].append({"id": doc.id, "language": lang, "bytes": len(doc.text.encode("utf-8")), "snippet": snippet})
+                yield lang, doc
+
+
+def readmitted_characters(layout: RunLayout) -> dict[str, int]:
+    """Characters re-admitted per language: the stage's output is what passed through plus these."""
+    chars = Counter()
+    for lang, doc in readmitted_docs(layout):
+        chars[lang] += len(doc.text)
+    return dict(chars)
+
+
+def samples(layout: RunLayout) -> dict[tuple[str, str], list[dict]]:
+    """The first re-admitted documents (by id) of each (mechanism, rule or reason)."""
+    found = defaultdict(list)
+    for lang, doc in readmitted_docs(layout):
+        ev = doc.metadata.get("recovery_evidence") or {}
+        key = (doc.metadata.get("recovered_by", "unknown"), str(ev.get("rule") or ev.get("reason") or "all"))
+        snippet = " ".join(doc.text[:SNIPPET_CHARS].split())
+        found[key].append({"id": doc.id, "language": lang, "bytes": len(doc.text.encode("utf-8")), "snippet": snippet})
     return {k: sorted(v, key=lambda s: s["id"])[:SAMPLES] for k, v in found.items()}
 
 
