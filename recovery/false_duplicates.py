@@ -48,24 +48,28 @@ class FalseDuplicateRecovery(PipelineStep):
         # against; older runs without it fall back to the kept documents of its cluster.
         wanted_ids = {d.metadata[SURVIVOR_KEY] for docs in removed_by_cluster.values() for d in docs if d.metadata.get(SURVIVOR_KEY)}
         kept_by_cluster: dict[int, list[Document]] = defaultdict(list)
-        survivors: dict[str, Document] = {}
+        # Ids come from the input and need not be unique (two jsonl files may both number their
+        # lines from 0), so every kept document with a named id is a survivor to judge against:
+        # a copy must be far from all of them to come back.
+        survivors: dict[str, list[Document]] = defaultdict(list)
         for doc in StageReader(self.kept_folder).run():
             cluster = doc.metadata.get(CLUSTER_KEY, -1)
             if doc.id in wanted_ids:
-                survivors[doc.id] = doc
+                survivors[doc.id].append(doc)
             elif cluster in removed_by_cluster:
                 kept_by_cluster[cluster].append(doc)
-        if wanted_ids - set(survivors):
+        missing = wanted_ids - set(survivors)
+        if missing:
             # With `dedup.scope: global` a survivor may sit in another language's folder.
             for doc in StageReader(self.kept_folder.rstrip("/").rsplit("/", 1)[0], glob_pattern="*/*.jsonl.gz").run():
-                if doc.id in wanted_ids and doc.id not in survivors:
-                    survivors[doc.id] = doc
+                if doc.id in missing:
+                    survivors[doc.id].append(doc)
 
         writer = JsonlWriter(self.output_folder, output_filename="recovered_${rank}.jsonl.gz")
         with writer:
             for cluster in sorted(removed_by_cluster):
                 named = sorted({d.metadata.get(SURVIVOR_KEY) for d in removed_by_cluster[cluster]} & set(survivors))
-                kept = [survivors[i] for i in named] + kept_by_cluster[cluster]
+                kept = [d for i in named for d in survivors[i]] + kept_by_cluster[cluster]
                 for doc in self._readmit(cluster, kept, removed_by_cluster[cluster]):
                     writer.write(doc, rank)
         return
@@ -90,6 +94,7 @@ class FalseDuplicateRecovery(PipelineStep):
                 continue
             doc.metadata["recovered_by"] = self.name
             doc.metadata["recovery_evidence"] = {
+                "rule": "minhash",  # the removal it overrules, as the report's per-rule rows name it
                 "cluster_id": cluster,
                 "survivor_id": survivor_id,
                 "max_jaccard_to_kept": round(best, 4),

@@ -104,3 +104,12 @@ def test_a_survivor_in_another_language_folder_is_found(tmp_path):
     step = FalseDuplicateRecovery("en", str(tmp_path / "kept" / "en"), str(tmp_path / "removed"), str(tmp_path / "out"), 5, 0.7)
     list(step.run())
     assert not (tmp_path / "out").exists() and step.stats["examined"].total == 1
+
+
+def test_a_copy_is_judged_against_every_kept_document_with_the_named_id(tmp_path):
+    """Input ids need not be unique: two kept documents called "0", the copy of the second must stay out."""
+    a, b = words(1), words(2)
+    kept = [doc("0", b, 8), doc("0", a, 7)]  # the survivor first: a lookup by id alone finds A
+    copy = Document(text=edit(b, 60), id="1", metadata={"minhash_cluster_id": 8, "duplicate_of": "0"})
+    back, step = run_recovery(tmp_path, kept, [copy])
+    assert back == {} and step.stats["examined"].total == 1
