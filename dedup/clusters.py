@@ -8,7 +8,11 @@ below the configured threshold (dedup/verify.py), and keeps the best copy of eac
 per clustered document: its cluster, the cluster's size, the survivor's id, removed or not.
 
 `ClusterFilter` reads that file: a removed document goes to the exclusion writer with
-`<method>_cluster_id`, `<method>_cluster_size` and `duplicate_of` (the survivor's id); the
+`<method>_cluster_id`, `<method>_cluster_size` and `duplicate_of` (the survivor's id), and the
+removal record every stage writes: `filter_rule`, `filter_reason` and, as the measured value,
+`filter_value` = its similarity to the survivor (1.0 for an exact copy; the MinHash estimate of
+the Jaccard for a near copy, which can sit under `filter_threshold` when the document joined
+the cluster through another member — the case recovery's false_duplicates re-examines). The
 survivor passes on carrying its cluster's id and size.
 """
 
@@ -31,6 +35,12 @@ from dedup.survivor import UnionFind, read_facts
 from dedup.verify import estimated_jaccard, load_signatures
 
 
+def removal_record(doc, method: str, similarity: float | None, threshold: float | None) -> None:
+    """The removal keys every stage's removed documents carry (see pipeline/layout.py)."""
+    doc.metadata.update(filter_rule=f"{method}_dedup", filter_reason=f"{method}_duplicate",
+                        filter_value=similarity, filter_threshold=threshold)
+
+
 class SurvivorCluster(MinhashDedupCluster):
     name = "🎯 clusters + survivors"
 
@@ -47,12 +57,13 @@ class SurvivorCluster(MinhashDedupCluster):
                     if f1 != SENTINEL:  # no index is used: every pair is inside this run
                         yield (f1, d1), (f2, d2)
 
-    def _union_checked(self, uf: UnionFind) -> None:
-        """Union the candidate pairs that pass the similarity check (all of them with no threshold)."""
+    def _union_checked(self, uf: UnionFind) -> dict | None:
+        """Union the candidate pairs that pass the similarity check (all of them with no threshold);
+        the signatures it loaded for the check, None without one."""
         if self.min_similarity <= 0:
             for a, b in self._pairs():
                 uf.union(a, b)
-            return
+            return None
         # Two reads of the pair files: the first names the documents whose signatures to load.
         wanted: dict[int, set[int]] = defaultdict(set)
         for a, b in self._pairs():
@@ -69,12 +80,13 @@ class SurvivorCluster(MinhashDedupCluster):
             else:
                 turned_down.add((a, b))
         self.stat_update("candidates_below_threshold", value=len(turned_down))
+        return signatures
 
     def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1):
         assert world_size == 1, "clustering is one task"
         uf = UnionFind()
         with self.track_time():
-            self._union_checked(uf)
+            signatures = self._union_checked(uf)
             clusters = uf.clusters()
             wanted: dict[int, set[int]] = defaultdict(set)
             for file_id, doc in uf.parent:
@@ -94,19 +106,23 @@ class SurvivorCluster(MinhashDedupCluster):
                 self.stat_update("clusters")
                 self.stat_update("cluster_size", value=len(members), unit="cluster")
                 for node in members:
-                    records[node] = (cluster_id, len(members), facts[survivor][1], node != survivor)
+                    similarity = None
+                    if node != survivor and signatures is not None:
+                        similarity = round(estimated_jaccard(signatures[node], signatures[survivor]), 4)
+                    records[node] = (cluster_id, len(members), facts[survivor][1], node != survivor, similarity)
             self._write(records)
 
     def _write(self, records: dict) -> None:
         with self.output_folder.get_output_file_manager(mode="wb") as out:
-            for (file_id, doc), (cluster_id, size, survivor_id, removed) in sorted(records.items()):
+            for (file_id, doc), (cluster_id, size, survivor_id, removed, similarity) in sorted(records.items()):
                 self.stat_update("duplicates")
                 if removed:
                     self.stat_update("to_remove")
                     out.write(f"{file_id:06d}.remove", struct.pack("<I", doc))
                 out.write(f"{file_id:06d}.clusters", struct.pack("<2I", doc, cluster_id))
                 out.write(f"{file_id:06d}.sizes", struct.pack("<2I", doc, size))
-                line = {"doc": doc, "cluster": cluster_id, "size": size, "survivor": survivor_id, "removed": removed}
+                line = {"doc": doc, "cluster": cluster_id, "size": size, "survivor": survivor_id, "removed": removed,
+                        "similarity": similarity}
                 out.write(f"{file_id:06d}.survivors", (json.dumps(line, ensure_ascii=False) + "\n").encode("utf-8"))
 
 
@@ -115,10 +131,12 @@ class ClusterFilter(MinhashDedupFilter):
 
     name = "🎯 cluster filter"
 
-    def __init__(self, input_folder, method: str, exclusion_writer=None, group_key: str | None = None):
+    def __init__(self, input_folder, method: str, exclusion_writer=None, group_key: str | None = None,
+                 threshold: float | None = None):
         super().__init__(input_folder, exclusion_writer=exclusion_writer, load_cluster_ids=True, load_cluster_sizes=True)
         self.method = method
         self.group_key = group_key
+        self.threshold = threshold  # the similarity check's threshold (None: plain banding / exact)
 
     def _records(self, rank: int):
         path = f"{rank:06d}.survivors"
@@ -139,7 +157,7 @@ class ClusterFilter(MinhashDedupFilter):
                     self.stat_update(StatHints.total)
                     if record is not None and record["doc"] == index:
                         doc.metadata[cluster_key], doc.metadata[size_key] = record["cluster"], record["size"]
-                        removed, survivor = record["removed"], record["survivor"]
+                        removed, survivor, similarity = record["removed"], record["survivor"], record.get("similarity")
                         record = next(records, None)
                     else:
                         if self.method == "minhash":  # as datatrove's filter marks a document alone
@@ -147,6 +165,8 @@ class ClusterFilter(MinhashDedupFilter):
                         removed = False
                     if removed:
                         doc.metadata["duplicate_of"] = survivor
+                        removal_record(doc, self.method, 1.0 if self.method == "exact" else similarity,
+                                       1.0 if self.method == "exact" else self.threshold)
                         self.stat_update(StatHints.dropped)
                         # dropped_<reason> and dropped_bytes_<reason>: the report's removal counts
                         self.stat_update(f"dropped_{self.method}_duplicate")

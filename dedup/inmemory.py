@@ -17,6 +17,7 @@ from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.dedup.minhash import MinhashConfig
 from datatrove.utils.typeshelper import StatHints
 
+from dedup.clusters import removal_record
 from dedup.scope import group_of, language_of
 from dedup.shingles import shingle_hashes
 from dedup.survivor import QUALITY_KEY, UnionFind, survivor_key
@@ -84,17 +85,20 @@ class InMemoryLSHDedup(PipelineStep):
             best = min(members, key=lambda i: survivor_key(docs[i].metadata.get(QUALITY_KEY), len(docs[i].text), str(docs[i].id)))
             self.stat_update("clusters")
             for i in members:
-                records[i] = (cluster_id, len(members), None if i == best else str(docs[best].id))
+                # The measured value of a removal: its true Jaccard to the survivor.
+                similarity = None if i == best else round(true_jaccard(np.unique(shingles[i]), np.unique(shingles[best])), 4)
+                records[i] = (cluster_id, len(members), None if i == best else str(docs[best].id), similarity)
         with self.exclusion_writer if self.exclusion_writer else nullcontext() as removed_writer:
             for i, doc in enumerate(docs):
                 self.stat_update(StatHints.total)
-                cluster_id, size, survivor = records.get(i, (-1, 1, None))
+                cluster_id, size, survivor, similarity = records.get(i, (-1, 1, None, None))
                 doc.metadata["minhash_cluster_id"], doc.metadata["minhash_cluster_size"] = cluster_id, size
                 if survivor is None:
                     self.stat_update(StatHints.forwarded)
                     yield doc
                     continue
                 doc.metadata["duplicate_of"] = survivor
+                removal_record(doc, "minhash", similarity, self.threshold or None)
                 self.stat_update(StatHints.dropped)
                 self.stat_update("dropped_minhash_duplicate")
                 self.stat_update("dropped_bytes_minhash_duplicate", value=len(doc.text.encode("utf-8")))

@@ -109,7 +109,8 @@ def four_stages(prefix, method, source, kept, partition, config, signature, work
             f"{prefix}filter",
             [
                 dedup_reader(source, partition),
-                ClusterFilter(str(clusters), method, exclusion_writer=_removed_writer(layout, method), group_key=group_key),
+                ClusterFilter(str(clusters), method, exclusion_writer=_removed_writer(layout, method), group_key=group_key,
+                              threshold=min_similarity if min_similarity > 0 else None),
                 _kept_writer(kept, partition),
             ],
             tasks,

@@ -69,12 +69,23 @@ def test_in_memory_engine_checks_the_true_jaccard():
 def test_pairs_below_the_threshold_stay(tmp_path, configs, engine):
     far = pairs(20, range(6))  # Jaccard ~0.6: below the threshold, often a banding candidate
     close = pairs(100, range(10, 13))  # ~0.9: duplicates
-    removed = {}
+    exact = [Document(text=english(20), id="20", metadata={"language": "en"}),
+             Document(text=english(20), id="20-exact", metadata={"language": "en"})]
+    removed, records = {}, {}
     for threshold in (0.0, 0.7):
-        run = run_dedup(tmp_path / str(threshold), configs, {"en": far + close, "zh": []},
+        run = run_dedup(tmp_path / str(threshold), configs, {"en": far + close + exact, "zh": []},
                         f"dedup.threshold={threshold}", f"dedup.engine={engine}")
-        removed[threshold] = set(read(run / "dedup" / "removed"))
+        records[threshold] = read(run / "dedup" / "removed")
+        removed[threshold] = set(records[threshold]) - {"20-exact"}
     assert removed[0.7] == {f"{s}-copy" for s in range(10, 13)}
+    # Each removal carries its rule, reason and measured value like every stage's: the
+    # similarity to the survivor (the engine's estimate or true Jaccard) against the threshold.
+    for id_ in removed[0.7]:
+        meta = records[0.7][id_]["metadata"]
+        assert (meta["filter_rule"], meta["filter_reason"], meta["filter_threshold"]) == ("minhash_dedup", "minhash_duplicate", 0.7)
+        assert 0.7 <= meta["filter_value"] <= 1.0 and meta["duplicate_of"] == id_.removesuffix("-copy")
+    exact_meta = records[0.7]["20-exact"]["metadata"]
+    assert (exact_meta["filter_reason"], exact_meta["filter_value"], exact_meta["filter_threshold"]) == ("exact_duplicate", 1.0, 1.0)
     assert len(removed[0.0] - removed[0.7]) >= 2  # plain banding took some of the ~0.6 copies
     if engine == "datatrove":
         from pipeline.layout import RunLayout

@@ -66,7 +66,7 @@ def fates(run: Path) -> dict[str, str]:
     fate = {}
     for stage in ("langid", "quality", "dedup"):
         for d in read_docs(run / stage / "removed", "*/*.jsonl.gz"):
-            fate[d["metadata"]["url"]] = f"{stage}:{d['metadata'].get('filter_reason', 'duplicate')}"
+            fate[d["metadata"]["url"]] = f"{stage}:{d['metadata']['filter_reason']}"
     for d in read_docs(run / "recovery" / "output", "*/*.jsonl.gz"):
         fate[d["metadata"]["url"]] = "kept"
     return fate
@@ -93,11 +93,11 @@ def test_each_kind_meets_its_fate(golden):
         for label in by_kind[kind]:
             if label["url"] not in originals:
                 assert fate[label["url"]] == "kept", label
-    # Every duplicate pair ends with exactly one copy kept, the other removed by MinHash.
-    for kind in ("exact_dup", "near_dup"):
+    # Every duplicate pair ends with exactly one copy kept, the other removed by its dedup pass.
+    for kind, reason in (("exact_dup", "exact_duplicate"), ("near_dup", "minhash_duplicate")):
         for label in by_kind[kind]:
             pair = [fate[label["url"]], fate[label["dup_of"]]]
-            assert sorted(pair) == ["dedup:duplicate", "kept"], (label, pair)
+            assert sorted(pair) == [f"dedup:{reason}", "kept"], (label, pair)
     # Spam is removed by the rules that target it.
     spam_zh = Counter(fate[label["url"]] for label in by_kind["spam_zh"])
     assert spam_zh["quality:zh_spam_terms"] >= 1
@@ -188,3 +188,21 @@ def test_stats_and_status_commands(golden, capsys):
     status = capsys.readouterr().out
     assert "not started" not in status and "incomplete" not in status
     assert "dedup/en/signatures" in status
+
+
+def test_a_run_that_recovers_documents_counts_and_reports_them(golden, configs, tmp_path):
+    _, _, corpus = golden
+    run = tmp_path / "run"
+    # Copies must be almost identical to stay removed: the planted near copies (~0.9) come back.
+    assert main(["run", str(configs / "demo.yaml"), "--input", str(corpus), "--output", str(run),
+                 "--set", "recovery.false_duplicates.min_jaccard=0.95"]) == 0
+    assert (run / "report" / "report.html").is_file()
+    recovery = json.loads((run / "report" / "summary.json").read_text())["stages"]["recovery"]
+    readmitted = read_docs(run / "recovery" / "output", "*/recovered_*.jsonl.gz")
+    assert readmitted and recovery["recovered"] == {"false_duplicates": len(readmitted)}
+    assert all(d["metadata"]["recovered_by"] == "false_duplicates" for d in readmitted)
+    everything = read_docs(run / "recovery" / "output", "*/*.jsonl.gz")
+    assert recovery["documents_out"] == len(everything) == recovery["documents_in"] + len(readmitted)
+    assert recovery["characters_out"] == sum(len(d["text"]) for d in everything)
+    samples = recovery["mechanisms"]["false_duplicates"]["per_rule"]["minhash"]["samples"]
+    assert samples and {s["id"] for s in samples} <= {d["id"] for d in readmitted}
