@@ -80,7 +80,7 @@ def counts(rows, readmit) -> tuple[int, int]:
 
 
 def ours(rows, min_score: float) -> list[bool]:
-    return [decide(t, rule, s, min_score) is not None for t, _, rule, _, s in rows]
+    return [decide(t, rule, s, min_score, reason) is not None for t, _, rule, reason, s in rows]
 
 
 # min_score candidates for the cross-validated choice: the classifier's useful range.

@@ -11,8 +11,8 @@ judge what the prose says. The kind check is the guard: a page that is no kind w
 blocklist rules are never overruled.
 
 `min_score` is the lever between the two targets. Cross-validation in bench/recovery_eval.py
-picks 0.75..0.84 (median 0.78), and those picks re-admit at 84 % precision out of fold, so the
-default is rounded up to 0.8. At 0.8 the re-admissions are about 90 % good, but only about a
+picks 0.75..0.84 (median 0.78; a fold where no score reaches 90 % re-admits nothing), and those
+picks re-admit at 82 % precision out of fold, so the default is rounded up to 0.8. At 0.8 the re-admissions are about 90 % good, but only about a
 fifth of the good pages the rules removed come back. A lower score brings more back, at the
 precision the bench prints.
 
@@ -34,11 +34,11 @@ from recovery.kinds import kind_of
 FILTER_KEYS = ("filter_reason", "filter_rule", "filter_value", "filter_threshold")
 
 
-def decide(text: str, rule: str, score: float, min_score: float) -> str | None:
-    """The kind that excuses the removal, when the score is high enough too; else None."""
+def decide(text: str, rule: str, score: float, min_score: float, reason: str | None = None) -> str | None:
+    """The kind that excuses the removal (by RULE, for REASON), when the score is high enough too; else None."""
     if score < min_score:
         return None
-    return kind_of(text, rule)
+    return kind_of(text, rule, reason)
 
 
 class FalseRejectionRecovery(PipelineStep):
@@ -84,7 +84,7 @@ class FalseRejectionRecovery(PipelineStep):
                 self.stat_update(f"examined/{rule}")
                 self.stat_update(f"examined_bytes/{rule}", value=size)
                 score = self.score(doc)
-                kind = decide(doc.text, rule, score, self.min_score)
+                kind = decide(doc.text, rule, score, self.min_score, doc.metadata.get("filter_reason"))
                 if kind is None:
                     continue
                 doc.metadata["recovered_by"] = self.name

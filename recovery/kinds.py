@@ -112,10 +112,19 @@ KIND_RULES = {
 }
 
 
-def kind_of(text: str, rule: str) -> str | None:
-    """The first kind the text is that excuses a removal by `rule`, or None."""
+# Checks inside an excusable rule that no kind excuses: a step such as gopher_quality also
+# measures length, and a short page is short whatever it is (except Chinese text, whose words
+# an English rule cannot count).
+UNEXCUSED_REASONS = frozenset({"gopher_short_doc", "gopher_long_doc"})
+
+
+def kind_of(text: str, rule: str, reason: str | None = None) -> str | None:
+    """The first kind the text is that excuses a removal by `rule` (for `reason`, the check of
+    the rule that failed, when known), or None."""
     if is_chinese_hit_by_english_rule(text, rule):
         return "chinese_english_rule"
+    if reason in UNEXCUSED_REASONS:
+        return None
     # Most specific first, so that the evidence names the kind that best explains the removal.
     detectors = (("list", is_list), ("table", is_table), ("code", is_code), ("long_formal", is_long_formal), ("prose", is_prose))
     for kind, detect in detectors:

@@ -48,6 +48,10 @@ def test_prose_is_sentences_anywhere_in_a_line_and_not_menus():
     assert not is_prose(MENU) and not is_prose(LIST)
     assert kind_of(cut_off, "fineweb_quality") == "prose"
     assert kind_of(cut_off, "gopher_repetition") is None  # repeated text is repeated whatever its kind
+    # gopher_quality is excusable for prose, but not its length check: a short page is short.
+    assert kind_of(cut_off, "gopher_quality", "gopher_below_alpha_threshold") == "prose"
+    assert kind_of(cut_off, "gopher_quality", "gopher_short_doc") is None
+    assert kind_of(ZH, "gopher_quality", "gopher_short_doc") == "chinese_english_rule"  # it cannot count Chinese words
 
 
 def test_decide_needs_both_the_score_and_a_kind_the_rule_misjudges():
