@@ -57,8 +57,10 @@ def _counts(steps: list, reader: bool = True) -> dict:
     if not steps:
         return out
     if reader:
-        # What the reader skipped (non-HTML records, …) came in too.
-        skipped = sum(v for k, v in steps[0].totals.items() if k.startswith(DROPPED) and not k.startswith(DROPPED_BYTES))
+        # What the reader skipped (non-HTML records, …) came in too; empty or unreadable files
+        # (`*_file`, pipeline/stage_io.py) are counted as files, not documents.
+        skipped = sum(v for k, v in steps[0].totals.items()
+                      if k.startswith(DROPPED) and not k.startswith(DROPPED_BYTES) and not k.endswith("_file"))
         out["documents_in"] = int(_value(steps[0], "documents") + skipped)
         out["characters_in"] = int(_value(steps[0], "doc_len"))  # datatrove counts text length in characters
     writers = [s for s in steps if "WRITER" in s.name]

@@ -58,3 +58,10 @@ def test_broken_input_is_counted_and_good_records_come_out(corpus, configs, tmp_
         assert "mixed.jsonl: line 2 dropped (bad_json)" in logs
     if fmt == "parquet":
         assert "wrong_schema.parquet" in logs and "not_parquet.parquet" in logs
+    # The summary's funnel adds up in documents: empty or unreadable files are counted, as files.
+    from pipeline.layout import RunLayout
+    from pipeline.report import stage_summary
+
+    extract = stage_summary(RunLayout(run), "extract")
+    documents_removed = sum(n for reason, n in extract["removed"].items() if not reason.endswith("_file"))
+    assert extract["documents_in"] == extract["documents_out"] + documents_removed
