@@ -75,6 +75,7 @@ def test_metrics():
         ),
         (ZhSpamTermsFilter(SPAM_TERMS), GOOD + "澳门的赌场很多。", None),
         (ZhSpamTermsFilter(SPAM_TERMS), GOOD + "王者威尼斯人现金网，六合彩开奖结果。" * 2, "zh_spam_terms"),
+        (ZhSpamTermsFilter(SPAM_TERMS), GOOD + "二肖中特，今期特马分析，三肖必中。" * 2, "zh_spam_terms"),  # Mark Six tips
     ],
 )
 def test_rules(rule, text, reason):
