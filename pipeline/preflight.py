@@ -1,14 +1,34 @@
-"""Checks that need the file system, made before any stage starts, then `RUN/config.yaml`."""
+"""Checks that need the file system, made before any stage starts, then `RUN/config.yaml`.
+
+A run folder may be run into again: datatrove skips every task whose completion marker
+exists. That is only right while the outputs kept were made from the same input files and
+the same settings, so both are compared here with what the folder records.
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
+from pathlib import Path
 
 import yaml
 
-from pipeline.config import Config, ConfigError
-from pipeline.inputs import InputError, resolve_inputs
+from pipeline.config import STAGES, Config, ConfigError
+from pipeline.inputs import InputError, ResolvedInput, resolve_inputs
 from pipeline.layout import RunLayout
+
+# The first stage a config section changes; every later stage reads that stage's output, so a
+# change is safe once the folders of that stage and all later ones are gone. A key missing here
+# (e.g. run.tasks, which decides what each task of every stage reads) counts as the whole run.
+FIRST_STAGE = {section: section for section in STAGES} | {"input": "extract"}
+FIRST_STAGE_OF_KEY = {
+    "run.seed": "dedup",  # MinHash seeds; tokenizer sampling and shard shuffling come later
+    "shards.seq_len": "tokenizer",  # the tokenizer's model_max_length
+}
+# Where and how many at once tasks run does not change the output; the folder is the folder.
+IGNORED_KEYS = ("run.executor", "run.workers", "run.output")
+IGNORED_SECTIONS = ("slurm",)
+SHOWN_CHANGES = 3  # old -> new values in the message; the other keys by name only
 
 
 def needed_inputs(layout: RunLayout) -> dict[str, list[tuple]]:
@@ -25,12 +45,14 @@ def needed_inputs(layout: RunLayout) -> dict[str, list[tuple]]:
 
 def check_before_run(cfg: Config, layout: RunLayout, stages: list[str]) -> None:
     _check_writable(layout)
+    _check_named_files(cfg, stages)
     if "extract" in stages:
         try:
-            resolve_inputs(cfg.input.paths, cfg.input.format)
+            resolved = resolve_inputs(cfg.input.paths, cfg.input.format)
         except InputError as e:
             raise ConfigError(f"{e}. Fix: point input.paths (or --input) at existing WARC, jsonl or parquet files",
                               key="input.paths") from e
+        _check_input_files(resolved, layout)
     for stage in stages:
         for path, producer in needed_inputs(layout).get(stage, []):
             # Written earlier in this run (stages run in pipeline order), or already there.
@@ -53,31 +75,138 @@ def _check_writable(layout: RunLayout) -> None:
                           f"or --output", key="run.output") from e
 
 
-def _write_config(cfg: Config, layout: RunLayout) -> None:
-    """Write the resolved config; refuse to mix two different configs in one run folder.
+def named_files(cfg: Config, stages: list[str]) -> list[tuple[str, str]]:
+    """The files the config names that these stages will open: (dotted key, path)."""
+    files = []
+    # Quality rules run in the quality stage, and again in recovery on pages re-admitted by language.
+    if "quality" in stages or ("recovery" in stages and cfg.recovery.false_language.enabled):
+        for lang, rules in cfg.quality.items():
+            for i, rule in enumerate(rules):
+                files += [(f"quality.{lang}.{i}.{name}", value) for name, value in rule.params.items()
+                          if name.endswith("_path") and isinstance(value, str)]
+    if "recovery" in stages and cfg.recovery.false_rejections.enabled:
+        files += [(f"recovery.false_rejections.model_path.{lang}", path)
+                  for lang, path in cfg.recovery.false_rejections.model_path.items() if path]
+    if "tokenizer" in stages and cfg.tokenizer.reference:
+        files.append(("tokenizer.reference", cfg.tokenizer.reference))  # a file, or a folder holding one
+    return files
 
-    datatrove skips tasks whose completion marker exists, so a changed config in the same
-    folder would silently keep outputs made with the old settings.
+
+def _check_named_files(cfg: Config, stages: list[str]) -> None:
+    """A missing blocklist or model would otherwise fail its stage, hours into the run."""
+    for key, path in named_files(cfg, stages):
+        if not Path(path).exists():
+            base = "the YAML file that names it" if key.startswith("quality.") else "the working directory"
+            raise ConfigError(f"{path} does not exist. Fix: correct the path (a relative path is from {base})",
+                              cfg.source, key)
+
+
+def _check_input_files(resolved: ResolvedInput, layout: RunLayout) -> None:
+    """Refuse inputs that resolve to other files than the run's extract stage read.
+
+    The extract tasks that finished are skipped on a rerun, so a file added since would be
+    silently left out (and a removed one silently kept).
+    """
+    recorded_file = layout.root / "extract" / "input_files.txt"
+    if not recorded_file.is_file():  # the extract stage has not started
+        return
+    added, removed = _file_changes(recorded_file.read_text().splitlines(), resolved.files)
+    if not added and not removed:
+        return
+    changes = [f"{len(names)} file(s) {verb}: {', '.join(names[:3])}{', …' if len(names) > 3 else ''}"
+               for names, verb in ((added, "added"), (removed, "removed")) if names]
+    raise ConfigError(
+        f"the inputs are not the files {layout.root} was made from ({'; '.join(changes)}), and the extract tasks "
+        f"that finished would be skipped. Fix: {_fix(_stale_folders(layout, 'extract'))}", key="input.paths")
+
+
+def _file_changes(recorded: list[str], now: list[str]) -> tuple[list[str], list[str]]:
+    """Files added and removed; the names are relative to the inputs' common folder.
+
+    A file added outside the old common folder moves that folder up (`x.warc` becomes
+    `a/x.warc`), so the old names are first given the prefix that lines them up with the new.
+    """
+    now_set = set(now)
+    prefixes = {""}
+    if recorded:
+        first = recorded[0]
+        prefixes |= {name[: -len(first)] for name in now if name.endswith("/" + first)}
+    prefix = max(sorted(prefixes), key=lambda p: sum(p + r in now_set for r in recorded))
+    before = {prefix + r for r in recorded}
+    return sorted(now_set - before), sorted(before - now_set)
+
+
+def _write_config(cfg: Config, layout: RunLayout) -> None:
+    """Write the resolved config; refuse a change that outputs kept from the old settings would hide.
+
+    datatrove skips tasks whose completion marker exists, so a changed setting is accepted only
+    when no folder of the first stage it affects, or of any later stage, is left.
     """
     resolved = cfg.to_dict()
     if layout.config.is_file():
-        previous = yaml.safe_load(layout.config.read_text())
-        # Where and how many at once tasks run does not change the output; the task count does.
-        changed = sorted(
-            key
-            for key in _diff(previous, resolved)
-            if key.split(".")[0] != "slurm" and key not in ("run.executor", "run.workers")
-        )
-        if changed:
-            raise ConfigError(
-                f"{layout.root} was made with a different config (changed: {', '.join(changed[:8])}). "
-                f"Use a new --output, or delete the folders of the stages these settings affect."
-            )
+        previous = yaml.safe_load(layout.config.read_text()) or {}
+        if not resolved["input"]["paths"]:
+            # No input given: this run starts after extract (README: `--stages quality,dedup`), and
+            # the run's inputs are still the ones its extract stage read.
+            resolved["input"]["paths"] = (previous.get("input") or {}).get("paths") or []
+        changes = _diff(_comparable(previous), _comparable(resolved))
+        if changes:
+            first = min((_first_stage(key) for key, _, _ in changes), key=STAGES.index)
+            stale = _stale_folders(layout, first)
+            if stale:
+                keys = [key for key, _, _ in changes]
+                shown = "; ".join(f"{key}: {_short(a)} -> {_short(b)}" for key, a, b in changes[:SHOWN_CHANGES])
+                raise ConfigError(
+                    f"{layout.root} was made with a different config (changed: {', '.join(keys[:8])}"
+                    f"{', …' if len(keys) > 8 else ''}). {shown}. These settings change the output of stage "
+                    f"{first!r} and of every stage after it. Fix: {_fix(stale)}")
     layout.config.write_text(yaml.safe_dump(resolved, sort_keys=False, allow_unicode=True))
 
 
-def _diff(a, b, prefix: str = "") -> list[str]:
+def _first_stage(key: str) -> str:
+    return FIRST_STAGE_OF_KEY.get(key) or FIRST_STAGE.get(key.split(".")[0], "extract")
+
+
+def _stale_folders(layout: RunLayout, first: str) -> list[Path]:
+    """The folders of stage FIRST and every later stage that exist: all made from older settings."""
+    return [layout.root / stage for stage in STAGES[STAGES.index(first):] if (layout.root / stage).exists()]
+
+
+def _fix(folders: list[Path]) -> str:
+    return f"delete {', '.join(str(f) for f in folders)}, or use a new --output"
+
+
+def _comparable(config: dict) -> dict:
+    """The settings that decide what a run makes; input paths in one spelling, in any order.
+
+    The paths are compared as well as the files they resolve to: two folders can hold files
+    of the same names (`part-00000.jsonl`), and the recorded file names are relative.
+    """
+    data = {section: value for section, value in config.items() if section not in IGNORED_SECTIONS}
+    data["run"] = {k: v for k, v in (data.get("run") or {}).items() if f"run.{k}" not in IGNORED_KEYS}
+    inputs = dict(data.get("input") or {})
+    inputs["paths"] = sorted({_normal_path(p) for p in inputs.get("paths") or []})
+    data["input"] = inputs
+    return data
+
+
+def _normal_path(path: str) -> str:
+    """`runs/x/`, `./runs/x` and the absolute spelling are one path; a URL loses a trailing slash."""
+    if "://" in path:
+        return path.rstrip("/")
+    return os.path.abspath(os.path.expanduser(path))
+
+
+def _diff(a, b, prefix: str = "") -> list[tuple[str, object, object]]:
+    """(dotted key, old value, new value) for every value that differs; lists of rules item by item."""
     if isinstance(a, dict) and isinstance(b, dict):
         keys = sorted(set(a) | set(b), key=str)
-        return [k for key in keys for k in _diff(a.get(key), b.get(key), f"{prefix}{key}.")]
-    return [] if a == b else [prefix.rstrip(".")]
+        return [change for key in keys for change in _diff(a.get(key), b.get(key), f"{prefix}{key}.")]
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        return [change for i, (x, y) in enumerate(zip(a, b)) for change in _diff(x, y, f"{prefix}{i}.")]
+    return [] if a == b else [(prefix.rstrip("."), a, b)]
+
+
+def _short(value: object) -> str:
+    text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, sort_keys=False).strip().removesuffix("\n...").strip()
+    return text if len(text) <= 60 else text[:57] + "..."
