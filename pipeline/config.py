@@ -11,6 +11,7 @@ from __future__ import annotations
 import collections.abc
 import dataclasses
 import inspect
+import re
 import types
 import typing
 from dataclasses import dataclass, field
@@ -20,6 +21,9 @@ from typing import Any, Literal
 import yaml
 
 from pipeline.yaml_source import YamlSource, load_yaml
+
+# What PyYAML reads as text although it looks like a number: `1e8`, `2.5E9` (YAML 1.1 wants a dot and a sign).
+E_NOTATION = re.compile(r"[-+]?(\d[\d_]*\.?\d*|\.\d+)[eE][-+]?\d+")
 
 STAGES = ("extract", "langid", "quality", "dedup", "recovery", "tokenizer", "shards", "report")
 LANGUAGES = ("en", "zh")
@@ -208,9 +212,13 @@ class Config:
     tokenizer: TokenizerConfig = field(default_factory=TokenizerConfig)
     shards: ShardsConfig = field(default_factory=ShardsConfig)
     slurm: SlurmConfig = field(default_factory=SlurmConfig)
+    # Where each key came from, for errors found after loading (a missing file in preflight).
+    # Set by load_config, never by the YAML (build_typed skips fields with init=False).
+    source: YamlSource | None = field(default=None, init=False, repr=False, compare=False)
 
     def to_dict(self) -> dict:
         data = dataclasses.asdict(self)
+        del data["source"]
         data["quality"] = {
             lang: [{"use": r.use, **r.params} for r in rules] for lang, rules in self.quality.items()
         }
@@ -228,6 +236,7 @@ def load_config(path: str | Path, overrides: list[str] = ()) -> Config:
     cfg = build_typed(Config, source.data, source, "")
     _check_rules(cfg, source)
     _check_values(cfg, source)
+    cfg.source = source
     return cfg
 
 
@@ -250,6 +259,8 @@ def _check_values(cfg: Config, source: YamlSource) -> None:
     need(cfg.dedup.num_buckets >= 1 and cfg.dedup.hashes_per_bucket >= 1, "dedup.num_buckets", "buckets and hashes per bucket must be at least 1")
     need(0 <= cfg.dedup.threshold <= 1, "dedup.threshold", f"a Jaccard similarity is between 0 and 1, got {cfg.dedup.threshold}")
     need(0.0 <= cfg.recovery.false_duplicates.min_jaccard <= 1.0, "recovery.false_duplicates.min_jaccard", "a Jaccard similarity is between 0 and 1")
+    for lang in cfg.recovery.false_rejections.model_path:
+        need(lang in LANGUAGES, f"recovery.false_rejections.model_path.{lang}", f"unsupported language; valid: {list(LANGUAGES)}")
     # Byte-level BPE starts from the 256 byte symbols: a smaller vocabulary cannot exist.
     need(cfg.dedup.scope != "per_group" or bool(cfg.dedup.group_key), "dedup.group_key",
          "scope per_group needs `group_key`, the metadata field that names a document's group (e.g. group_key: dump)")
@@ -269,6 +280,10 @@ def _check_values(cfg: Config, source: YamlSource) -> None:
     need(cfg.tokenizer.vocab_size > 256, "tokenizer.vocab_size",
          f"must exceed the 256-symbol byte alphabet, got {cfg.tokenizer.vocab_size}")
     need(cfg.tokenizer.pad_vocab_to_multiple_of >= 1, "tokenizer.pad_vocab_to_multiple_of", "must be at least 1")
+    need(cfg.tokenizer.max_train_bytes >= 1, "tokenizer.max_train_bytes",
+         f"a byte budget of training text must be at least 1, got {cfg.tokenizer.max_train_bytes}")
+    # A pair seen fewer than once is never merged: below 1 the setting means nothing.
+    need(cfg.tokenizer.min_frequency >= 1, "tokenizer.min_frequency", f"must be at least 1, got {cfg.tokenizer.min_frequency}")
     for lang, share in cfg.tokenizer.language_shares.items():
         need(lang in LANGUAGES and share >= 0, f"tokenizer.language_shares.{lang}",
              f"a share of a supported language ({list(LANGUAGES)}) is at least 0, got {share}")
@@ -307,6 +322,7 @@ def apply_override(source: YamlSource, override: str) -> None:
     value = yaml.safe_load(raw) if raw else ""
     parts = dotted.split(".")
     node = source.data
+    key = []  # the dotted key as the loader names it: a rule by its position, not its `use` name
     for depth, part in enumerate(parts):
         last = depth == len(parts) - 1
         where = ".".join(parts[: depth + 1])
@@ -315,10 +331,12 @@ def apply_override(source: YamlSource, override: str) -> None:
             if index is None:
                 names = [r.get("use") for r in node if isinstance(r, dict)]
                 raise ConfigError(f"--set {override}: no item {part!r} here; valid: {names}", key=where)
+            key.append(str(index))
             if last:
                 node[index] = value
             node = node[index]
         elif isinstance(node, dict):
+            key.append(part)
             if last:
                 node[part] = value
             elif part not in node:
@@ -326,6 +344,8 @@ def apply_override(source: YamlSource, override: str) -> None:
             node = node[part]
         else:
             raise ConfigError(f"--set {override}: {where} is not a section", key=where)
+    # A mistake in this value is the command line's, not the YAML line the value replaced.
+    source.overrides[".".join(key)] = override
 
 
 def _list_index(items: list, part: str) -> int | None:
@@ -345,7 +365,7 @@ def build_typed(kind: Any, value: Any, source: YamlSource, key: str) -> Any:
             value = {}
         if not isinstance(value, dict):
             raise ConfigError(f"expected a mapping, got {_show(value)}", source, key)
-        fields = {f.name: f for f in dataclasses.fields(kind)}
+        fields = {f.name: f for f in dataclasses.fields(kind) if f.init}
         hints = typing.get_type_hints(kind)
         for name in value:
             if name not in fields:
@@ -405,7 +425,8 @@ def check_scalar(kind: type, value: Any, error) -> Any:
         raise error(f"expected {kind.__name__}, got {_show(value)}")
     if isinstance(value, kind):
         return value
-    hint = " (write large numbers out in full: YAML reads 1e8 as text)" if kind in (int, float) else ""
+    looks_like_e_notation = isinstance(value, str) and E_NOTATION.fullmatch(value.strip()) is not None
+    hint = " (write large numbers out in full: YAML reads 1e8 as text)" if kind in (int, float) and looks_like_e_notation else ""
     raise error(f"expected {kind.__name__}, got {_show(value)}{hint}")
 
 

@@ -19,10 +19,18 @@ class YamlSource:
     data: object
     # dotted key -> (file, 1-based line)
     lines: dict[str, tuple[Path, int]] = field(default_factory=dict)
+    # dotted key -> the `--set key=value` that gave it its value; it wins over the file's line,
+    # which would point at the value the override replaced.
+    overrides: dict[str, str] = field(default_factory=dict)
 
     def where(self, key: str) -> str:
-        """`configs/demo.yaml:12: ` for KEY, or for its nearest parent that has a line."""
+        """`configs/demo.yaml:12: ` for KEY, or for its nearest parent that has a line;
+        `--set key=value: ` where the value came from the command line."""
         parts = key.split(".") if key else []
+        for n in range(len(parts), 0, -1):
+            override = self.overrides.get(".".join(parts[:n]))
+            if override is not None:
+                return f"--set {override}: "
         while parts:
             hit = self.lines.get(".".join(parts))
             if hit:
@@ -52,7 +60,7 @@ def load_yaml(path: Path) -> YamlSource:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as e:
-        raise ConfigError(f"cannot read config: {e.strerror}") from e
+        raise ConfigError(f"cannot read config file {path}: {e.strerror}") from e
     try:
         data = yaml.safe_load(text)
         root = yaml.compose(text, Loader=yaml.SafeLoader)

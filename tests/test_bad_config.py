@@ -38,6 +38,18 @@ CASES = [
     ("unwritable_output", "", ["--output", "{tmp}/a_file/run"], "run.output", "Fix: give a writable folder", False),
     ("slurm_without_slurm", "", ["--executor", "slurm"], "run.executor", "--executor local", False),
     ("later_stage_first", "", ["--stages", "dedup"], "stage 'dedup'", "run stage 'quality' first", False),
+    ("train_bytes_zero", "tokenizer:\n  max_train_bytes: 0\n", [], "tokenizer.max_train_bytes", "at least 1", True),
+    ("min_frequency_zero", "tokenizer:\n  min_frequency: 0\n", [], "tokenizer.min_frequency", "at least 1", True),
+    ("bad_override", "", ["--set", "dedup.num_buckets=abc"], "dedup.num_buckets", "--set dedup.num_buckets=abc: ", False),
+    # Files the config names are checked before any work, not when their stage opens them.
+    ("missing_blocklist", "quality:\n  en:\n    - use: url_blocklist\n      blocklist_path: nowhere.txt\n", [],
+     "quality.en.0.blocklist_path", "nowhere.txt does not exist", True),
+    ("missing_classifier", "quality:\n  zh:\n    - use: quality_classifier\n      model_path: models/zh.bin\n", [],
+     "quality.zh.0.model_path", "models/zh.bin does not exist", True),
+    ("missing_recovery_model", "recovery:\n  false_rejections:\n    model_path:\n      en: models/en.bin\n", [],
+     "recovery.false_rejections.model_path.en", "models/en.bin does not exist", True),
+    ("missing_reference_tokenizer", "tokenizer:\n  reference: ref/tokenizer.json\n", [], "tokenizer.reference",
+     "ref/tokenizer.json does not exist", True),
 ]
 
 

@@ -83,6 +83,11 @@ def test_overrides_are_typed_and_reach_rules(rules):
         ("run:\n  tasks: 0\n", "run.tasks", "at least 1"),
         ("quality:\n  fr: []\n", "quality", "valid: ['en', 'zh']"),
         ("quality:\n  en: filters/missing.yaml\n", "quality.en", "does not exist"),
+        ("tokenizer:\n  max_train_bytes: 0\n", "tokenizer.max_train_bytes", "at least 1, got 0"),
+        ("tokenizer:\n  max_train_bytes: -5\n", "tokenizer.max_train_bytes", "at least 1, got -5"),
+        ("tokenizer:\n  min_frequency: 0\n", "tokenizer.min_frequency", "at least 1, got 0"),
+        ("recovery:\n  false_rejections:\n    model_path:\n      fr: m.bin\n", "recovery.false_rejections.model_path.fr",
+         "valid: ['en', 'zh']"),
     ],
 )
 def test_errors_name_file_line_key_and_choices(tmp_path, text, key, needle):
@@ -109,8 +114,37 @@ def test_error_in_rule_file_names_that_file(tmp_path):
 def test_invalid_yaml_and_missing_file(tmp_path):
     with pytest.raises(ConfigError, match="not valid YAML"):
         load_config(write(tmp_path, "run: [1, 2\n"))
-    with pytest.raises(ConfigError, match="cannot read config"):
+    with pytest.raises(ConfigError, match=rf"cannot read config file {tmp_path / 'nope.yaml'}: No such file"):
         load_config(tmp_path / "nope.yaml")
+
+
+@pytest.mark.parametrize("text, hint", [
+    ("tokenizer:\n  max_train_bytes: 1e8\n", True),
+    ("tokenizer:\n  max_train_bytes: 2.5E9\n", True),
+    ("dedup:\n  threshold: 7e-1\n", True),
+    ("run:\n  tasks: four\n", False),
+    ("run:\n  tasks: 1.5\n", False),
+    ("run:\n  seed: e8\n", False),
+])
+def test_e_notation_hint_only_for_e_notation(tmp_path, text, hint):
+    with pytest.raises(ConfigError, match="expected") as err:
+        load_config(write(tmp_path, text))
+    assert ("write large numbers out in full" in str(err.value)) == hint
+
+
+@pytest.mark.parametrize("override, key", [
+    ("dedup.num_buckets=abc", "dedup.num_buckets"),
+    ("quality.en.gopher_quality.min_doc_words=lots", "quality.en.0.min_doc_words"),  # a rule named by its use
+    ("quality.en=[{use: gopher_qualty}]", "quality.en.0.use"),  # inside a value the override replaced
+    ("tokenizer.min_frequency=0", "tokenizer.min_frequency"),  # a range check after typing
+])
+def test_override_errors_name_the_override_not_the_yaml_line(rules, override, key):
+    path = write(rules, "quality: {en: filters/en.yaml}\ndedup:\n  num_buckets: 32\ntokenizer:\n  min_frequency: 2\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(path, [override])
+    message = str(err.value)
+    assert message.startswith(f"--set {override}: {key}: "), message
+    assert str(path) not in message and "filters/en.yaml" not in message
 
 
 def test_cli_exits_2_on_config_error(tmp_path, capsys):
