@@ -63,9 +63,9 @@ def _parser() -> argparse.ArgumentParser:
     stats.add_argument("run", type=Path, help="run folder, or a shard folder alone (its report goes to FOLDER/report/)")
     stats.set_defaults(func=cmd_stats)
 
-    explain = sub.add_parser("explain", help="show every quality check, the language and the classifier score of one document")
+    explain = sub.add_parser("explain", help="show every quality check, the language and the classifier score of a document (or of each line of a jsonl file)")
     explain.add_argument("config", type=Path, help="pipeline config (configs/default.yaml) or a filter-rule file (configs/filters/en.yaml)")
-    explain.add_argument("document", nargs="?", default="-", help="plain text, or one jsonl line with text/metadata; - or nothing: stdin")
+    explain.add_argument("document", nargs="?", default="-", help="plain text, or jsonl (one document per line, with text/metadata); - or nothing: stdin")
     explain.add_argument("--lang", choices=["en", "zh"], help="apply this language's rules whatever language ID says")
     explain.add_argument("--json", action="store_true", help="print the explanation as JSON")
     explain.set_defaults(func=cmd_explain)
@@ -226,14 +226,9 @@ def cmd_stats(args) -> int:
 
 
 def cmd_explain(args) -> int:
-    import json
+    from pipeline.explain import explain_all, load_explain_config
 
-    from pipeline.explain import explain, load_explain_config, read_document, render
-
-    cfg = load_explain_config(args.config)
-    doc, source = read_document(args.document)
-    result = explain(cfg, doc, source, lang=args.lang)
-    print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) if args.json else render(result))
+    print(explain_all(load_explain_config(args.config), args.document, lang=args.lang, as_json=args.json))
     return 0
 
 

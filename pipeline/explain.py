@@ -1,4 +1,4 @@
-"""`thresher explain`: why one document would be kept or dropped, check by check.
+"""`thresher explain`: why one document (or each line of a jsonl file) would be kept or dropped, check by check.
 
 The pipeline stops at a document's first failing check; here every check of every rule is
 measured, so a user tuning a threshold sees how far each value is from it. The language comes
@@ -7,9 +7,11 @@ from the same lid.176 router the langid stage uses, the rules from the same conf
 
 from __future__ import annotations
 
+import gzip
 import json
 import sys
 import tempfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from datatrove.data import Document
 from filters.base import Check
 from filters.classifier import QualityClassifier
 from pipeline.config import Config, ConfigError, load_config
+from pipeline.inputs import format_of
 from pipeline.lid import LanguageRouter
 from pipeline.registry import STEPS
 
@@ -92,36 +95,68 @@ def load_explain_config(path: Path) -> Config:
     return load_config(path)
 
 
-def read_document(source: str) -> tuple[Document, str]:
-    """Plain text, or one jsonl line with `text` (and `metadata`, `id`); from a file or `-` (stdin)."""
+def read_documents(source: str) -> list[tuple[Document, str]]:
+    """Plain text (one document), or jsonl: one document per line with `text` (and `metadata`, `id`).
+
+    From a file (`.jsonl.gz` too) or `-` (stdin). A file of several lines names each document
+    `FILE:LINE` (and its id); a single JSON line keeps the file's name, as plain text does.
+    """
     if source == "-":
         raw, name = sys.stdin.read(), "stdin"
     else:
         try:
-            raw, name = Path(source).read_text(encoding="utf-8"), source
-        except OSError as e:
-            raise ConfigError(f"cannot read document {source}: {e.strerror}") from e
-    stripped = raw.strip()
-    if stripped.startswith("{") and "\n" not in stripped:
-        try:
-            record = json.loads(stripped)
-        except json.JSONDecodeError:
-            record = None  # text that merely starts with a brace
-        if isinstance(record, dict):
-            if not isinstance(record.get("text"), str):
-                raise ConfigError(f"{name}: a JSON document needs a string field 'text'")
-            metadata = record.get("metadata") if isinstance(record.get("metadata"), dict) else {}
-            # A flat record (url at top level, as jsonl inputs often are) still feeds the URL rule.
-            metadata = {**{k: v for k, v in record.items() if k not in ("text", "metadata", "id")}, **metadata}
-            return Document(text=record["text"], id=str(record.get("id", name)), metadata=metadata), name
-    return Document(text=raw, id=name), name
+            opener = gzip.open if source.endswith(".gz") else open
+            with opener(source, "rt", encoding="utf-8") as f:
+                raw, name = f.read(), source
+        except (OSError, UnicodeDecodeError) as e:
+            raise ConfigError(f"cannot read document {source}: {getattr(e, 'strerror', None) or e}") from e
+    lines = [(n, line) for n, line in enumerate(raw.splitlines(), 1) if line.strip()]
+    records = [_json_object(line) for _, line in lines]
+    named_jsonl = format_of(name) == "jsonl"
+    if not lines or not (named_jsonl or all(r is not None for r in records)):
+        return [(Document(text=raw, id=name), name)]  # plain text, even one that starts with a brace
+    documents = []
+    for (n, _), record in zip(lines, records):
+        where = name if len(lines) == 1 else f"{name}:{n}"
+        if record is None:
+            raise ConfigError(f"{where}: not a JSON object; a jsonl file holds one document per line")
+        if not isinstance(record.get("text"), str):
+            raise ConfigError(f"{where}: a JSON document needs a string field 'text'")
+        metadata = record.get("metadata") if isinstance(record.get("metadata"), dict) else {}
+        # A flat record (url at top level, as jsonl inputs often are) still feeds the URL rule.
+        metadata = {**{k: v for k, v in record.items() if k not in ("text", "metadata", "id")}, **metadata}
+        label = where if "id" not in record or len(lines) == 1 else f"{where} (id {record['id']})"
+        documents.append((Document(text=record["text"], id=str(record.get("id", where)), metadata=metadata), label))
+    return documents
 
 
-def explain(cfg: Config, doc: Document, source: str = "", lang: str | None = None) -> Explanation:
+def _json_object(line: str) -> dict | None:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError:
+        return None
+    return record if isinstance(record, dict) else None
+
+
+@dataclass
+class Tools:
+    """The language router and each language's rule steps: built once for all documents of a file."""
+
+    router: LanguageRouter
+    steps: dict[str, list]
+
+    @classmethod
+    def build(cls, cfg: Config) -> Tools:
+        router = LanguageRouter(cfg.langid.min_score, cfg.langid.max_kana_frac_for_zh,
+                                min_en_zh_share=cfg.langid.min_en_zh_share, english_check=cfg.langid.english_check)
+        steps = {lang: [STEPS[spec.use](**spec.params) for spec in specs] for lang, specs in cfg.quality.items()}
+        return cls(router, steps)
+
+
+def explain(cfg: Config, doc: Document, source: str = "", lang: str | None = None, tools: Tools | None = None) -> Explanation:
     """Measure every check of the rules for the document's language (or `lang`)."""
-    router = LanguageRouter(cfg.langid.min_score, cfg.langid.max_kana_frac_for_zh,
-                            min_en_zh_share=cfg.langid.min_en_zh_share, english_check=cfg.langid.english_check)
-    decision = router.decide(doc.text)
+    tools = tools or Tools.build(cfg)
+    decision = tools.router.decide(doc.text)
     detected, score = decision["lang"], decision["score"]
     if decision["shares"] and decision["kept"]:  # kept on its paragraphs: routed to the larger share
         detected = max(decision["shares"], key=lambda k: (decision["shares"][k], k == detected))
@@ -130,13 +165,30 @@ def explain(cfg: Config, doc: Document, source: str = "", lang: str | None = Non
                          lid_min_score=cfg.langid.min_score.get(decision["lang"]),
                          rules_language=rules_language if rules_language in cfg.quality else None,
                          english_check=decision["english_check"], shares=decision["shares"], lid_kept=decision["kept"])
-    for spec in cfg.quality.get(rules_language, []):
-        step = STEPS[spec.use](**spec.params)
+    for step in tools.steps.get(rules_language, []):
         checks = step.all_checks(doc)
         result.rules.append((step.name, checks))
         if isinstance(step, QualityClassifier):
             result.quality_score = doc.metadata["quality_score"]
     return result
+
+
+def explain_all(cfg: Config, source: str, lang: str | None = None, as_json: bool = False) -> str:
+    """What `thresher explain` prints for SOURCE: each document's explanation; for several, a tally."""
+    tools = Tools.build(cfg)
+    results = [explain(cfg, doc, name, lang, tools) for doc, name in read_documents(source)]
+    if as_json:
+        dicts = [r.to_dict() for r in results]
+        return json.dumps(dicts[0] if len(dicts) == 1 else dicts, ensure_ascii=False, indent=2)
+    if len(results) == 1:
+        return render(results[0])
+    verdicts = [r.to_dict()["verdict"] for r in results]
+    kept = sum(v["kept"] for v in verdicts)
+    reasons = Counter(v["reason"] for v in verdicts if not v["kept"])
+    tally = f"{len(results)} documents: {kept} kept, {len(results) - kept} dropped"
+    if reasons:
+        tally += " (" + ", ".join(f"{reason} {n}" for reason, n in sorted(reasons.items())) + ")"
+    return "\n\n".join(render(r) for r in results) + "\n\n" + tally
 
 
 def _number(value: float) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 
@@ -144,3 +145,57 @@ def test_mixed_page_kept_on_paragraphs_is_explained(configs):
     cfg = load_config(configs / "default.yaml", ["langid.min_score.zh=0.9", "langid.min_en_zh_share=0.95"])
     result = explain(cfg, Document(text=ZH_WITH_CODE, id="m")).to_dict()
     assert result["verdict"] == {"kept": False, "rule": "lid", "reason": "lid_low_score"}
+
+
+def jsonl_docs() -> list[dict]:
+    return [
+        {"id": "a", "text": PROSE},
+        {"id": "b", "text": " ".join(PROSE.split()[:40])},  # under Gopher's 50 words
+        {"text": "Der Fluss, der durch die Altstadt fließt, war einst die wichtigste Straße der Region. " * 3},
+    ]
+
+
+@pytest.mark.parametrize("name", ["docs.jsonl", "docs.jsonl.gz"])
+def test_jsonl_file_is_explained_line_by_line(configs, tmp_path, name):
+    from pipeline.config import load_config
+    from pipeline.explain import explain_all
+
+    lines = "".join(json.dumps(d) + "\n" for d in jsonl_docs()).encode()
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(lines) if name.endswith(".gz") else lines)
+    cfg = load_config(configs / "default.yaml")
+    out = explain_all(cfg, str(path))
+    headers = [line for line in out.splitlines() if line.startswith("document  ")]
+    assert headers == [f"document  {path}:1 (id a) ({len(PROSE):,} characters)",
+                       f"document  {path}:2 (id b) ({len(jsonl_docs()[1]['text']):,} characters)",
+                       f"document  {path}:3 ({len(jsonl_docs()[2]['text']):,} characters)"]
+    assert out.endswith("3 documents: 1 kept, 2 dropped (gopher_short_doc 1, lid_other_language 1)")
+    results = json.loads(explain_all(cfg, str(path), as_json=True))
+    assert [r["document"]["source"] for r in results] == [f"{path}:1 (id a)", f"{path}:2 (id b)", f"{path}:3"]
+    assert [r["verdict"].get("reason") for r in results] == [None, "gopher_short_doc", "lid_other_language"]
+
+
+def test_one_line_and_plain_text_read_as_before(tmp_path):
+    from pipeline.explain import read_documents
+
+    (tmp_path / "one.jsonl").write_text(json.dumps({"id": "x", "text": PROSE}) + "\n\n")
+    [(doc, name)] = read_documents(str(tmp_path / "one.jsonl"))
+    assert (doc.id, doc.text, name) == ("x", PROSE, str(tmp_path / "one.jsonl"))
+    braces = '{"a": 1}\nnot json, so this is a plain-text document\n'
+    (tmp_path / "doc.txt").write_text(braces)
+    [(doc, _)] = read_documents(str(tmp_path / "doc.txt"))
+    assert doc.text == braces
+
+
+def test_bad_jsonl_line_is_named(configs, tmp_path, capsys):
+    (tmp_path / "docs.jsonl").write_text(json.dumps({"text": PROSE}) + "\nnot json\n")
+    assert main(["explain", str(configs / "default.yaml"), str(tmp_path / "docs.jsonl")]) == 2
+    assert f"{tmp_path / 'docs.jsonl'}:2: not a JSON object" in capsys.readouterr().err
+
+
+def test_command_explains_each_line_of_a_jsonl_file(configs, tmp_path, capsys):
+    # Never the whole file as one plain-text document: each line, then a tally.
+    (tmp_path / "docs.jsonl").write_text("".join(json.dumps(d) + "\n" for d in jsonl_docs()))
+    assert main(["explain", str(configs / "default.yaml"), str(tmp_path / "docs.jsonl")]) == 0
+    out = capsys.readouterr().out
+    assert "docs.jsonl:1" in out and "docs.jsonl:3" in out and "3 documents:" in out
