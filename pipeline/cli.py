@@ -131,7 +131,8 @@ def cmd_demo(args) -> int:
     from pipeline.demo_corpus import write_demo_corpus
 
     layout = RunLayout(Path(args.output))
-    overrides = [f"run.output={args.output}", f"input.paths=[{layout.demo_input}]"]
+    # The WARC files only: the folder also holds labels.json, which is for the tests.
+    overrides = [f"run.output={args.output}", f"input.paths=['{layout.demo_input}/*.warc.gz']"]
     if args.workers is not None:
         overrides.append(f"run.workers={args.workers}")
     cfg = load_config(CONFIGS / "demo.yaml", overrides)
@@ -141,7 +142,7 @@ def cmd_demo(args) -> int:
 
 
 def run_pipeline(cfg: Config, stages: list[str]) -> int:
-    from pipeline.execution import CLEAR_LINE, JobFailed, run_local
+    from pipeline.execution import CLEAR_LINE, JobFailed, completed_tasks, run_local
     from pipeline.preflight import check_before_run
     from pipeline.report import stage_line
     from pipeline.stages import BUILDERS
@@ -162,6 +163,9 @@ def run_pipeline(cfg: Config, stages: list[str]) -> int:
         if stage == "report":
             # The report always reflects the run as it is now: never skipped as "completed".
             shutil.rmtree(layout.logs("report"), ignore_errors=True)
+        # Every task already finished in this folder: datatrove will skip them all. Say so, so
+        # that a 0.0 s stage is not mistaken for a stage that had nothing to do.
+        done = all(completed_tasks(layout.logs(job.stage, job.name)) >= job.tasks for job in jobs_by_stage[stage])
         for job in jobs_by_stage[stage]:
             try:
                 run_local(job, layout, cfg.run.workers)
@@ -169,11 +173,33 @@ def run_pipeline(cfg: Config, stages: list[str]) -> int:
                 print(f"\nerror: {e}", file=sys.stderr)
                 return 1
         clear = CLEAR_LINE if sys.stdout.isatty() else ""
-        print(f"{clear}    {stage_line(layout, stage)}  ({time.perf_counter() - start:.1f}s)", flush=True)
+        timing = "already done in this folder: skipped" if done else f"{time.perf_counter() - start:.1f}s"
+        print(f"{clear}    {stage_line(layout, stage)}  ({timing})", flush=True)
+        if stage == "extract":
+            for note in extract_notes(cfg, layout):
+                print(f"    note: {note}", flush=True)
     if "shards" in stages or "report" in stages:
         print(f"Shards: {layout.shards}/ (manifest.json)")
         print(f"Report: {layout.report}/summary.json")
     return 0
+
+
+def extract_notes(cfg: Config, layout: RunLayout) -> list[str]:
+    """What a user should know after extract: input files left out, text found under no key."""
+    from pipeline.inputs import resolve_inputs
+    from pipeline.report import stage_summary
+
+    notes = []
+    skipped = resolve_inputs(cfg.input.paths, cfg.input.format).skipped
+    if skipped:
+        notes.append(f"{len(skipped)} file(s) in the input folders are of no format read here and were left out: "
+                     f"{', '.join(skipped[:3])}{', …' if len(skipped) > 3 else ''}")
+    s = stage_summary(layout, "extract")
+    no_text = s.get("removed", {}).get("extract_no_text", 0)
+    if s.get("documents_out") == 0 and no_text:
+        notes.append(f"no document had text under input.text_key {cfg.input.text_key!r} ({no_text} dropped as "
+                     "extract_no_text): set input.text_key to your records' text field (--set input.text_key=...)")
+    return notes
 
 
 def submit_to_slurm(cfg: Config, layout: RunLayout, stages: list[str], jobs_by_stage: dict) -> int:

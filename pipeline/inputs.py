@@ -7,7 +7,7 @@ before any work, so a missing input is an error naming it rather than an empty r
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import fsspec
 from fsspec.core import url_to_fs
@@ -36,6 +36,7 @@ class ResolvedInput:
     folder: str  # an fsspec URL or local folder all files are under
     files: list[str]  # paths relative to `folder`, sorted: the task a file goes to is stable
     format: str
+    skipped: list[str] = field(default_factory=list)  # files in input folders of no format we read
 
 
 def format_of(path: str) -> str | None:
@@ -51,11 +52,13 @@ def resolve_inputs(paths: list[str], fmt: str = "auto") -> ResolvedInput:
         raise InputError("no input: give input.paths in the config or --input PATH")
     protocols = set()
     files: list[str] = []
+    skipped: list[str] = []
     fs = None
     for path in paths:
         fs, root = url_to_fs(path)
         protocols.add(fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0])
-        matches = _expand(fs, root)
+        matches, left_out = _expand(fs, root)
+        skipped += left_out
         if not matches:
             raise InputError(f"input {path!r} matches no file")
         files.extend(matches)
@@ -74,15 +77,19 @@ def resolve_inputs(paths: list[str], fmt: str = "auto") -> ResolvedInput:
     relative = [posixpath.relpath(f, folder) for f in files]
     if not isinstance(fs, LocalFileSystem):
         folder = fs.unstrip_protocol(folder)
-    return ResolvedInput(folder=folder, files=relative, format=fmt)
+    return ResolvedInput(folder=folder, files=relative, format=fmt, skipped=sorted(skipped))
 
 
-def _expand(fs: fsspec.AbstractFileSystem, root: str) -> list[str]:
-    """A file, every data file under a folder, or the files a glob matches."""
+def _expand(fs: fsspec.AbstractFileSystem, root: str) -> tuple[list[str], list[str]]:
+    """(A file, every data file under a folder, or the files a glob matches; the files of a
+    folder left out because they are of no format we read, hidden ones aside)."""
     if any(ch in root for ch in "*?["):
-        return [p for p in fs.glob(root) if fs.isfile(p)]
+        return [p for p in fs.glob(root) if fs.isfile(p)], []
     if fs.isdir(root):
-        return [p for p in fs.find(root) if format_of(p) is not None]
+        found = fs.find(root)
+        other = [posixpath.relpath(p, root) for p in found
+                 if format_of(p) is None and not posixpath.basename(p).startswith((".", "_"))]
+        return [p for p in found if format_of(p) is not None], other
     if fs.isfile(root):
-        return [root]
-    return []
+        return [root], []
+    return [], []

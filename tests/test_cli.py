@@ -90,3 +90,11 @@ def test_named_files_are_checked_for_the_stages_that_read_them(tmp_path, capsys)
     # With the language mechanism on, recovery runs the quality rules on the pages it re-admits.
     assert main([*args, "--stages", "recovery", "--set", "recovery.false_language.enabled=true"]) == 2
     assert missing in capsys.readouterr().err
+
+
+def test_text_under_another_key_gets_a_hint(configs, tmp_path, capsys):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.jsonl").write_text('{"id": "1", "content": "Some text under another key."}\n')
+    assert main(["run", str(configs / "demo.yaml"), "--input", str(tmp_path / "in"), "--output", str(tmp_path / "r"),
+                 "--stages", "extract"]) == 0
+    assert "no document had text under input.text_key 'text'" in capsys.readouterr().out

@@ -158,8 +158,13 @@ def test_rerun_skips_and_a_second_run_is_identical(golden, tmp_path, configs, ca
     run, _, corpus = golden
     outputs = sorted(run.glob("*/output/**/*.jsonl.gz")) + sorted((run / "shards").glob("*.bin"))
     before = {p: p.stat().st_mtime_ns for p in outputs}
+    capsys.readouterr()
     assert run_demo(configs, corpus, run) == 0  # same folder: every task is already complete
     assert {p: p.stat().st_mtime_ns for p in outputs} == before  # nothing was redone
+    out = capsys.readouterr().out
+    assert out.count("(already done in this folder: skipped)") == 7  # every stage but the report says so
+    # The corpus folder holds labels.json beside the WARC files: left out, and said so.
+    assert "note: 1 file(s) in the input folders are of no format read here and were left out: labels.json" in out
     assert run_demo(configs, corpus, tmp_path / "again") == 0  # fresh folder, same input and seed
     shards = sorted((run / "shards").glob("*.bin"))
     assert shards

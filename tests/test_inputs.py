@@ -23,6 +23,7 @@ def test_folder_glob_and_file(tree):
     assert r.format == "warc"
     assert r.folder == str(tree)
     assert r.files == ["a/x.warc.gz", "a/y.warc.gz", "b/z.warc"]  # sorted: a file's task is stable
+    assert r.skipped == ["notes.txt"]  # in a folder, of no format read here: left out, and said so
     single = resolve_inputs([str(tree / "c" / "t.jsonl.gz")])
     assert (single.folder, single.files, single.format) == (str(tree / "c"), ["t.jsonl.gz"], "jsonl")
 
