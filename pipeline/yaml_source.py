@@ -75,9 +75,16 @@ def load_yaml(path: Path) -> YamlSource:
 
 
 def _record_lines(node: yaml.Node, prefix: str, source: YamlSource) -> None:
+    from pipeline.config import ConfigError
+
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             key = f"{prefix}.{key_node.value}" if prefix else str(key_node.value)
+            if key in source.lines:
+                # YAML keeps the last of two equal keys without a word: the first would be ignored.
+                first = source.lines[key][1]
+                raise ConfigError(f"{source.path}:{key_node.start_mark.line + 1}: {key}: given twice (first on line "
+                                  f"{first}); only one value can count")
             source.lines[key] = (source.path, key_node.start_mark.line + 1)
             _record_lines(value_node, key, source)
     elif isinstance(node, yaml.SequenceNode):

@@ -38,6 +38,7 @@ CASES = [
     ("unwritable_output", "", ["--output", "{tmp}/a_file/run"], "run.output", "Fix: give a writable folder", False),
     ("slurm_without_slurm", "", ["--executor", "slurm"], "run.executor", "--executor local", False),
     ("later_stage_first", "", ["--stages", "dedup"], "stage 'dedup'", "run stage 'quality' first", False),
+    ("key_given_twice", "run:\n  seed: 0\n  seed: 1\n", [], "run.seed", "given twice (first on line 2)", True),
     ("train_bytes_zero", "tokenizer:\n  max_train_bytes: 0\n", [], "tokenizer.max_train_bytes", "at least 1", True),
     ("min_frequency_zero", "tokenizer:\n  min_frequency: 0\n", [], "tokenizer.min_frequency", "at least 1", True),
     ("bad_override", "", ["--set", "dedup.num_buckets=abc"], "dedup.num_buckets", "--set dedup.num_buckets=abc: ", False),
