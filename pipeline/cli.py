@@ -178,8 +178,9 @@ def run_pipeline(cfg: Config, stages: list[str]) -> int:
         if stage == "extract":
             for note in extract_notes(cfg, layout):
                 print(f"    note: {note}", flush=True)
-    if "shards" in stages or "report" in stages:
+    if ("shards" in stages or "report" in stages) and (layout.shards / "manifest.json").is_file():
         print(f"Shards: {layout.shards}/ (manifest.json)")
+    if "report" in stages:
         print(f"Report: {layout.report}/summary.json")
     return 0
 
