@@ -1,40 +1,26 @@
 """The one config loader: YAML in, typed dataclasses out, loud errors before any work.
 
-`yaml.safe_load` gives plain data; `build_typed` turns it into the dataclasses below, checking every
-key and type against the dataclass fields. Filter-rule files referenced from `quality:` are
-inlined, so the resolved config written to `RUN/config.yaml` says everything about the run.
+`yaml.safe_load` gives plain data; `build_typed` (pipeline/typed_yaml.py) turns it into the
+dataclasses below, checking every key and type against the dataclass fields. Filter-rule files
+referenced from `quality:` are inlined, so the resolved config written to `RUN/config.yaml`
+says everything about the run.
 Every error names the file, the dotted key, the line and the valid choices (exit code 2).
 """
 
 from __future__ import annotations
 
-import collections.abc
 import dataclasses
 import inspect
-import re
-import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-
+from pipeline.typed_yaml import ConfigError, apply_override, build_typed, join_key
 from pipeline.yaml_source import YamlSource, load_yaml
-
-# What PyYAML reads as text although it looks like a number: `1e8`, `2.5E9` (YAML 1.1 wants a dot and a sign).
-E_NOTATION = re.compile(r"[-+]?(\d[\d_]*\.?\d*|\.\d+)[eE][-+]?\d+")
 
 STAGES = ("extract", "langid", "quality", "dedup", "recovery", "tokenizer", "shards", "report")
 LANGUAGES = ("en", "zh")
-
-
-class ConfigError(Exception):
-    """A config problem found before any work started; the CLI prints it and exits 2."""
-
-    def __init__(self, message: str, source: YamlSource | None = None, key: str = ""):
-        where = source.where(key) if source else ""
-        super().__init__(f"{where}{key + ': ' if key else ''}{message}")
 
 
 @dataclass
@@ -96,6 +82,14 @@ class LangidConfig:
 class RuleSpec:
     use: str
     params: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_yaml(cls, value: Any, source: YamlSource, key: str) -> RuleSpec:
+        """`{use: gopher_quality, min_doc_words: 50}`: the step's own keys are checked in _check_rules."""
+        if not isinstance(value, dict) or "use" not in value:
+            raise ConfigError("a rule is a mapping with `use: <step name>`", source, key)
+        params = {k: v for k, v in value.items() if k != "use"}
+        return cls(use=build_typed(str, value["use"], source, join_key(key, "use")), params=params)
 
 
 @dataclass
@@ -314,122 +308,6 @@ def _inline_rule_files(source: YamlSource) -> None:
             source.graft(("quality", lang), rules_source, ("rules",))
 
 
-def apply_override(source: YamlSource, override: str) -> None:
-    """`dedup.num_buckets=20`; a list is indexed by position or by a rule's `use` name."""
-    if "=" not in override:
-        raise ConfigError(f"--set takes key=value, got {override!r}")
-    dotted, raw = override.split("=", 1)
-    value = yaml.safe_load(raw) if raw else ""
-    parts = dotted.split(".")
-    node = source.data
-    key = []  # the dotted key as the loader names it: a rule by its position, not its `use` name
-    for depth, part in enumerate(parts):
-        last = depth == len(parts) - 1
-        where = ".".join(parts[: depth + 1])
-        if isinstance(node, list):
-            index = _list_index(node, part)
-            if index is None:
-                names = [r.get("use") for r in node if isinstance(r, dict)]
-                raise ConfigError(f"--set {override}: no item {part!r} here; valid: {names}", key=where)
-            key.append(str(index))
-            if last:
-                node[index] = value
-            node = node[index]
-        elif isinstance(node, dict):
-            key.append(part)
-            if last:
-                node[part] = value
-            elif part not in node:
-                node[part] = {}
-            node = node[part]
-        else:
-            raise ConfigError(f"--set {override}: {where} is not a section", key=where)
-    # A mistake in this value is the command line's, not the YAML line the value replaced.
-    source.overrides[".".join(key)] = override
-
-
-def _list_index(items: list, part: str) -> int | None:
-    if part.isdigit():
-        return int(part) if int(part) < len(items) else None
-    for i, item in enumerate(items):
-        if isinstance(item, dict) and item.get("use") == part:
-            return i
-    return None
-
-
-def build_typed(kind: Any, value: Any, source: YamlSource, key: str) -> Any:
-    """Check `value` against the type `kind` and build it; raise ConfigError naming `key`."""
-    origin = typing.get_origin(kind)
-    if dataclasses.is_dataclass(kind) and kind is not RuleSpec:
-        if value is None:
-            value = {}
-        if not isinstance(value, dict):
-            raise ConfigError(f"expected a mapping, got {_show(value)}", source, key)
-        fields = {f.name: f for f in dataclasses.fields(kind) if f.init}
-        hints = typing.get_type_hints(kind)
-        for name in value:
-            if name not in fields:
-                raise ConfigError(f"unknown key {name!r}; valid keys: {sorted(fields)}", source, _join(key, name))
-        return kind(**{n: build_typed(hints[n], v, source, _join(key, n)) for n, v in value.items()})
-    if kind is RuleSpec:
-        if not isinstance(value, dict) or "use" not in value:
-            raise ConfigError("a rule is a mapping with `use: <step name>`", source, key)
-        params = {k: v for k, v in value.items() if k != "use"}
-        return RuleSpec(use=build_typed(str, value["use"], source, _join(key, "use")), params=params)
-    if kind is Any:
-        return value
-    if origin is Literal:
-        choices = typing.get_args(kind)
-        if value not in choices:
-            raise ConfigError(f"{_show(value)} is not one of {list(choices)}", source, key)
-        return value
-    if origin in (typing.Union, types.UnionType):
-        args = typing.get_args(kind)
-        if value is None and type(None) in args:
-            return None
-        alternatives = [a for a in args if a is not type(None)]
-        for inner in alternatives[:-1]:
-            try:
-                return build_typed(inner, value, source, key)
-            except ConfigError:
-                continue
-        return build_typed(alternatives[-1], value, source, key)
-    if origin is list:
-        if not isinstance(value, list):
-            raise ConfigError(f"expected a list, got {_show(value)}", source, key)
-        (inner,) = typing.get_args(kind)
-        return [build_typed(inner, v, source, f"{key}.{i}") for i, v in enumerate(value)]
-    if origin is tuple:
-        # YAML has no tuples: a list stands for one, e.g. `top_n_grams: [[2, 0.2], [3, 0.18]]`.
-        if not isinstance(value, (list, tuple)):
-            raise ConfigError(f"expected a list, got {_show(value)}", source, key)
-        args = typing.get_args(kind)
-        if len(args) == 2 and args[1] is Ellipsis:
-            args = (args[0],) * len(value)
-        elif len(args) != len(value):
-            raise ConfigError(f"expected {len(args)} items, got {_show(value)}", source, key)
-        return tuple(build_typed(a, v, source, f"{key}.{i}") for i, (a, v) in enumerate(zip(args, value)))
-    if origin in (dict, collections.abc.Mapping):
-        if not isinstance(value, dict):
-            raise ConfigError(f"expected a mapping, got {_show(value)}", source, key)
-        key_type, inner = typing.get_args(kind)
-        return {build_typed(key_type, k, source, key): build_typed(inner, v, source, _join(key, str(k))) for k, v in value.items()}
-    return check_scalar(kind, value, lambda msg: ConfigError(msg, source, key))
-
-
-def check_scalar(kind: type, value: Any, error) -> Any:
-    """int, float, bool and str, strictly: YAML's `1e8` is a string and `yes` is not a number."""
-    if kind is float and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    if kind in (int, float) and isinstance(value, bool):
-        raise error(f"expected {kind.__name__}, got {_show(value)}")
-    if isinstance(value, kind):
-        return value
-    looks_like_e_notation = isinstance(value, str) and E_NOTATION.fullmatch(value.strip()) is not None
-    hint = " (write large numbers out in full: YAML reads 1e8 as text)" if kind in (int, float) and looks_like_e_notation else ""
-    raise error(f"expected {kind.__name__}, got {_show(value)}{hint}")
-
-
 def _check_rules(cfg: Config, source: YamlSource) -> None:
     """Each rule's `use` must be a registered step and its keys that step's arguments."""
     from pipeline.registry import STEPS
@@ -446,7 +324,7 @@ def _check_rules(cfg: Config, source: YamlSource) -> None:
                 # A file a rule reads (a blocklist, a term list) is named relative to the YAML
                 # file that names it, like the rule files themselves.
                 if name.endswith("_path") and isinstance(value, str) and not Path(value).is_absolute():
-                    origin_file = source.lines.get(_join(key, name), (source.path, 0))[0]
+                    origin_file = source.lines.get(join_key(key, name), (source.path, 0))[0]
                     rule.params[name] = str((origin_file.parent / value).resolve())
 
 
@@ -458,14 +336,6 @@ def _build_params(step: type, params: dict, source: YamlSource, key: str) -> dic
     built = {}
     for name, value in params.items():
         if name not in valid:
-            raise ConfigError(f"unknown key {name!r} for step {step.name!r}; valid keys: {valid}", source, _join(key, name))
-        built[name] = build_typed(hints.get(name, Any), value, source, _join(key, name))
+            raise ConfigError(f"unknown key {name!r} for step {step.name!r}; valid keys: {valid}", source, join_key(key, name))
+        built[name] = build_typed(hints.get(name, Any), value, source, join_key(key, name))
     return built
-
-
-def _join(key: str, name: str) -> str:
-    return f"{key}.{name}" if key and name else key or name
-
-
-def _show(value: Any) -> str:
-    return f"{value!r} ({type(value).__name__})"
