@@ -44,6 +44,16 @@ def needed_inputs(layout: RunLayout) -> dict[str, list[tuple]]:
 
 
 def check_before_run(cfg: Config, layout: RunLayout, stages: list[str]) -> None:
+    new_folder = not layout.root.exists()
+    try:
+        _checks(cfg, layout, stages)
+    except ConfigError:
+        if new_folder:  # made only to test that it can be written: a refused run leaves nothing
+            shutil.rmtree(layout.root, ignore_errors=True)
+        raise
+
+
+def _checks(cfg: Config, layout: RunLayout, stages: list[str]) -> None:
     _check_writable(layout)
     _check_named_files(cfg, stages)
     if "extract" in stages:

@@ -73,8 +73,8 @@ def test_bad_config_exits_2_before_any_work(tmp_path, capsys, monkeypatch, text,
     if names_file:
         # file:line: key: message
         assert f"{config}:" in err or "filters/" in err, err
-    # Nothing ran: no stage wrote anything.
-    assert not (run / "extract").exists() and not list(tmp_path.glob("**/*.jsonl.gz"))
+    # Nothing ran, and the refused run left no folder behind.
+    assert not run.exists() and not list(tmp_path.glob("**/*.jsonl.gz"))
 
 
 def test_at_least_ten_kinds():
