@@ -16,6 +16,7 @@ import yaml
 from pipeline.config import STAGES, Config, ConfigError
 from pipeline.inputs import InputError, ResolvedInput, resolve_inputs
 from pipeline.layout import RunLayout
+from tokenizer.train import META_FILE
 
 # The first stage a config section changes; every later stage reads that stage's output, so a
 # change is safe once the folders of that stage and all later ones are gone. A key missing here
@@ -39,7 +40,8 @@ def needed_inputs(layout: RunLayout) -> dict[str, list[tuple]]:
         "dedup": [(layout.output("quality"), "quality")],
         "recovery": [(layout.output("dedup"), "dedup")],
         "tokenizer": [(layout.output("recovery"), "recovery")],
-        "shards": [(layout.output("recovery"), "recovery"), (layout.tokenizer / "tokenizer.json", "tokenizer")],
+        # Both tokenizer backends write this beside their tokenizer.json or tokenizer.model.
+        "shards": [(layout.output("recovery"), "recovery"), (layout.tokenizer / META_FILE, "tokenizer")],
     }
 
 

@@ -50,7 +50,7 @@ def test_each_input_is_checked_against_the_stage_that_writes_it(configs, tmp_pat
     (tmp_path / "dedup" / "output").mkdir(parents=True)
     assert main(["run", str(configs / "demo.yaml"), "--stages", "recovery,shards", "--output", str(tmp_path)]) == 2
     err = capsys.readouterr().err
-    assert "tokenizer.json, which does not exist: run stage 'tokenizer' first" in err
+    assert "thresher_tokenizer.json, which does not exist: run stage 'tokenizer' first" in err
 
 
 def test_unwritable_output(configs, tmp_path, capsys):

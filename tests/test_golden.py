@@ -7,6 +7,7 @@ count per removal reason must stay what it was when these numbers were last revi
 
 import gzip
 import json
+import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -211,3 +212,22 @@ def test_a_run_that_recovers_documents_counts_and_reports_them(golden, configs, 
     assert recovery["characters_out"] == sum(len(d["text"]) for d in everything)
     samples = recovery["mechanisms"]["false_duplicates"]["per_rule"]["minhash"]["samples"]
     assert samples and {s["id"] for s in samples} <= {d["id"] for d in readmitted}
+
+
+def test_sentencepiece_backend_feeds_the_shards(golden, configs, tmp_path):
+    from tokenizer.shards import file_sha256
+    from tokenizer.train import plain_text_tokenizer
+
+    run, _, _ = golden
+    copy = tmp_path / "run"
+    shutil.copytree(run, copy, ignore=shutil.ignore_patterns("tokenizer", "shards", "report"))
+    assert main(["run", str(configs / "demo.yaml"), "--output", str(copy), "--stages", "tokenizer,shards",
+                 "--set", "tokenizer.backend=sentencepiece"]) == 0
+    folder = copy / "tokenizer"
+    assert (folder / "tokenizer.model").is_file() and not (folder / "tokenizer.json").exists()
+    manifest = json.loads((copy / "shards" / "manifest.json").read_text())
+    assert manifest["tokenizer_sha256"] == file_sha256(folder / "tokenizer.model")
+    tok = plain_text_tokenizer(folder)
+    decoded = [tok.decode(tokens.tolist()) for _, tokens in ShardDataset(copy / "shards").documents()]
+    final = [d["text"] for d in read_docs(copy / "recovery" / "output", "*/*.jsonl.gz")]
+    assert sorted(decoded) == sorted(final)

@@ -20,6 +20,7 @@ import io
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 MAX_SENTENCE_CHARS = 8192
 UNK = "<unk>"
@@ -67,6 +68,20 @@ def load_sentencepiece(path: str | Path):
     import sentencepiece as spm
 
     return spm.SentencePieceProcessor(model_file=str(path))
+
+
+class PlainTextSentencePiece:
+    """A sentencepiece model behind the two `tokenizers` calls the shards stage and the trainer
+    make (`encode_batch(...)[i].ids`, `decode(ids)`), so that either backend feeds them."""
+
+    def __init__(self, path: str | Path):
+        self.sp = load_sentencepiece(path)
+
+    def encode_batch(self, texts: list[str], add_special_tokens: bool = False) -> list[SimpleNamespace]:
+        return [SimpleNamespace(ids=ids) for ids in self.sp.encode(list(texts))]
+
+    def decode(self, ids: list[int]) -> str:
+        return self.sp.decode(ids)
 
 
 def save_sentencepiece(model: bytes, out: Path, pad_to_multiple_of: int, model_max_length: int, extra: dict) -> dict:

@@ -48,7 +48,7 @@ from datatrove.pipeline.base import PipelineStep
 from datatrove.utils.batching import batched
 
 from tokenizer.packing import DTYPE, SEGMENT, Batch, BestFitPacker, ConcatPacker, Packed
-from tokenizer.train import META_FILE, plain_text_tokenizer
+from tokenizer.train import META_FILE, plain_text_tokenizer, tokenizer_file
 
 FORMAT_VERSION = 2
 BATCH_DOCS = 256  # documents per encode_batch call: big enough to use the Rust side well
@@ -274,7 +274,7 @@ class WriteManifest(PipelineStep):
             "bos_id": meta["bos_id"],
             "eos_id": meta["eos_id"],
             "pad_id": meta["pad_id"],
-            "tokenizer_sha256": file_sha256(Path(self.tokenizer_dir) / "tokenizer.json"),
+            "tokenizer_sha256": file_sha256(tokenizer_file(self.tokenizer_dir)),
             "rows": rows,
             "documents": dict(sorted(documents.items())),
             "tokens": dict(sorted(tokens.items())),

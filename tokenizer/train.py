@@ -91,13 +91,29 @@ def train_bpe(texts: Iterable[str], vocab_size: int, min_frequency: int = 2, sho
     return tok
 
 
-def plain_text_tokenizer(tokenizer_dir: str | Path) -> Tokenizer:
+def tokenizer_file(tokenizer_dir: str | Path) -> Path:
+    """The tokenizer a folder holds: tokenizer.json (tokenizers backend) or tokenizer.model
+    (sentencepiece backend; that backend removes any tokenizer.json)."""
+    folder = Path(tokenizer_dir)
+    for name in ("tokenizer.json", "tokenizer.model"):
+        if (folder / name).is_file():
+            return folder / name
+    raise FileNotFoundError(f"{folder}: no tokenizer.json or tokenizer.model (train one with the tokenizer stage)")
+
+
+def plain_text_tokenizer(tokenizer_dir: str | Path):
     """The saved tokenizer, set to read special-token strings in the input as plain text.
 
     `encode_special_tokens` is not stored in tokenizer.json, so every loader of crawled text must
-    set it (transformers: `tokenizer(text, split_special_tokens=True)`).
+    set it (transformers: `tokenizer(text, split_special_tokens=True)`). A sentencepiece model
+    comes behind the same two calls (`encode_batch`, `decode`); it never makes control ids from text.
     """
-    tok = Tokenizer.from_file(str(Path(tokenizer_dir) / "tokenizer.json"))
+    path = tokenizer_file(tokenizer_dir)
+    if path.suffix == ".model":
+        from tokenizer.sentencepiece_backend import PlainTextSentencePiece
+
+        return PlainTextSentencePiece(path)
+    tok = Tokenizer.from_file(str(path))
     tok.encode_special_tokens = True
     return tok
 

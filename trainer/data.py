@@ -67,10 +67,13 @@ class Shards:
         against the manifest's sha256 so that a retrained tokenizer cannot decode them wrongly."""
         from tokenizer.shards import file_sha256
 
+        from tokenizer.train import tokenizer_file
+
         folder = self.folder.parent / "tokenizer"
-        path = folder / "tokenizer.json"
-        if not path.is_file():
-            raise ConfigError(f"no tokenizer for {self.folder}: expected {path} (the run folder layout)")
+        try:
+            path = tokenizer_file(folder)
+        except FileNotFoundError as e:
+            raise ConfigError(f"no tokenizer for {self.folder}: {e} (the run folder layout)") from e
         if self.tokenizer_sha256 and file_sha256(path) != self.tokenizer_sha256:
             raise ConfigError(f"{path}: sha256 differs from the one in {self.folder}/manifest.json: "
                               "the tokenizer was retrained after these shards were made")
