@@ -110,6 +110,31 @@ def test_resume_continues_as_the_uninterrupted_run(clean_shards, tmp_path):
         train(shards, tiny_config(steps=8, lr=0.02), tmp_path / "b")
 
 
+def test_an_interrupt_in_the_middle_of_an_update_saves_nothing_wrong(clean_shards, tmp_path, monkeypatch):
+    cfg = tiny_config(steps=6, checkpoint_every=2, keep_checkpoints=3)
+    shards = Shards(clean_shards)
+    whole = train(shards, cfg, tmp_path / "a")
+    real_step, calls = torch.optim.AdamW.step, []
+
+    def step_then_interrupt(self, *args, **kwargs):  # Ctrl-C lands just after the 3rd update
+        out = real_step(self, *args, **kwargs)
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return out
+
+    monkeypatch.setattr(torch.optim.AdamW, "step", step_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        train(shards, cfg, tmp_path / "b")
+    monkeypatch.setattr(torch.optim.AdamW, "step", real_step)
+    # The periodic step-2 checkpoint stands; step 3 was half done (weights updated, history not):
+    # saving it as "2 steps done" would resume from weights one update ahead.
+    assert [p.name for p in (tmp_path / "b" / "checkpoints").iterdir()] == ["step_0000002.pt"]
+    resumed = train(shards, cfg, tmp_path / "b")
+    assert resumed.resumed_from == 2
+    np.testing.assert_allclose(resumed.history.loss, whole.history.loss, rtol=1e-5)
+
+
 def _rewrite(folder, edit):
     """Change shard tokens in place and re-sign the manifest: a packer bug, not a damaged file."""
     manifest = json.loads((folder / "manifest.json").read_text())

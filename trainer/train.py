@@ -106,6 +106,9 @@ def train(shards: Shards, cfg: SanityConfig, output: Path, windows: list[tuple[i
 
     autocast = torch.autocast("cuda", dtype=torch.bfloat16) if device == "cuda" else torch.autocast("cpu", enabled=False)
     step, begun = start, time.perf_counter() - history.seconds
+    # True from the optimizer update until the history has the step: the weights and the
+    # history disagree then, and a checkpoint saved in between would not resume exactly.
+    updating = False
     model.train()
     try:
         for step in range(start, t.steps):
@@ -117,6 +120,7 @@ def train(shards: Shards, cfg: SanityConfig, output: Path, windows: list[tuple[i
             balance = expert_balance_loss(out.router_logits, cfg.model.num_experts_per_tok, t.balance_alpha)
             (out.loss + balance).backward()
             grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), t.grad_clip)
+            updating = True
             optimizer.step()
             optimizer.zero_grad(set_to_none=True)
             history.loss.append(out.loss.item())
@@ -125,13 +129,15 @@ def train(shards: Shards, cfg: SanityConfig, output: Path, windows: list[tuple[i
             history.grad_norm.append(grad_norm.item())
             history.expert_counts.append(expert_counts(out.router_logits, cfg.model.num_experts_per_tok))
             history.seconds = time.perf_counter() - begun
+            updating = False
             _progress(label, step + 1, t.steps, history)
             if (step + 1) % t.checkpoint_every == 0 or step + 1 == t.steps:
                 save_checkpoint(ckpt_dir, step + 1, model, optimizer, history, key, t.keep_checkpoints)
     except KeyboardInterrupt:
-        # Keep what the interrupted step finished: the next run resumes from here.
+        # Keep the steps finished before the interrupt: the next run resumes from there. In the
+        # middle of an update nothing new is saved; the last periodic checkpoint stands.
         done = len(history.loss)
-        if done > start:
+        if done > start and not updating:
             save_checkpoint(ckpt_dir, done, model, optimizer, history, key, t.keep_checkpoints)
         raise
     if sys.stdout.isatty():
