@@ -8,6 +8,7 @@ the same settings, so both are compared here with what the folder records.
 from __future__ import annotations
 
 import os
+import posixpath
 import shutil
 from pathlib import Path
 
@@ -162,6 +163,10 @@ def _write_config(cfg: Config, layout: RunLayout) -> None:
             # the run's inputs are still the ones its extract stage read.
             resolved["input"]["paths"] = (previous.get("input") or {}).get("paths") or []
         changes = _diff(_comparable(previous), _comparable(resolved))
+        old_paths = (previous.get("input") or {}).get("paths") or []
+        if any(key.startswith("input.paths") for key, _, _ in changes) and _same_files(old_paths, resolved["input"]):
+            # A folder and a glob (or a list) that name the same files are the same input.
+            changes = [c for c in changes if not c[0].startswith("input.paths")]
         if changes:
             first = min((_first_stage(key) for key, _, _ in changes), key=STAGES.index)
             stale = _stale_folders(layout, first)
@@ -173,6 +178,20 @@ def _write_config(cfg: Config, layout: RunLayout) -> None:
                     f"{', …' if len(keys) > 8 else ''}). {shown}. These settings change the output of stage "
                     f"{first!r} and of every stage after it. Fix: {_fix(stale)}")
     layout.config.write_text(yaml.safe_dump(resolved, sort_keys=False, allow_unicode=True))
+
+
+def _same_files(old_paths: list[str], new_input: dict) -> bool:
+    """Whether both spellings of the inputs resolve to the same files (absolute paths)."""
+    try:
+        old = resolve_inputs(old_paths, new_input.get("format", "auto"))
+        new = resolve_inputs(new_input["paths"], new_input.get("format", "auto"))
+    except InputError:
+        return False
+
+    def absolute(r: ResolvedInput) -> set[str]:
+        return {_normal_path(posixpath.join(r.folder, f)) for f in r.files}
+
+    return absolute(old) == absolute(new)
 
 
 def _first_stage(key: str) -> str:
