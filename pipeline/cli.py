@@ -28,6 +28,10 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, InputError) as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_CONFIG
+    except KeyboardInterrupt:
+        # Finished tasks keep their completion markers and the trainer its checkpoints.
+        print("\ninterrupted: the same command goes on from the finished tasks (or the last checkpoint)", file=sys.stderr)
+        return 130
 
 
 def _parser() -> argparse.ArgumentParser:

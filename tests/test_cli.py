@@ -98,3 +98,14 @@ def test_text_under_another_key_gets_a_hint(configs, tmp_path, capsys):
     assert main(["run", str(configs / "demo.yaml"), "--input", str(tmp_path / "in"), "--output", str(tmp_path / "r"),
                  "--stages", "extract"]) == 0
     assert "no document had text under input.text_key 'text'" in capsys.readouterr().out
+
+
+def test_ctrl_c_is_a_message_not_a_traceback(configs, tmp_path, capsys, monkeypatch):
+    import pipeline.cli
+
+    def interrupted(cfg, stages):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline.cli, "run_pipeline", interrupted)
+    assert main(["run", str(configs / "demo.yaml"), "--stages", "report", "--output", str(tmp_path / "r")]) == 130
+    assert "interrupted: the same command goes on from the finished tasks" in capsys.readouterr().err

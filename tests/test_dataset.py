@@ -63,3 +63,6 @@ def test_not_a_shard_folder(tmp_path):
     (tmp_path / "manifest.json").write_text(json.dumps({"format_version": 1}))
     with pytest.raises(ShardError, match="format_version 1"):
         ShardDataset(tmp_path)
+    (tmp_path / "manifest.json").write_text('{"format_version": 2, "dtype": "uint')  # cut off mid-write
+    with pytest.raises(ShardError, match="manifest.json: damaged, not JSON"):
+        ShardDataset(tmp_path)

@@ -55,7 +55,8 @@ def test_input_docs_read_jsonl_parquet_and_text(tmp_path):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    (tmp_path / "a.jsonl").write_text(json.dumps({"id": "x1", "text": EN}) + "\n" + json.dumps({"text": ZH}) + "\n")
+    # A blank line (here the last) holds no document and is no error.
+    (tmp_path / "a.jsonl").write_text(json.dumps({"id": "x1", "text": EN}) + "\n" + json.dumps({"text": ZH}) + "\n\n")
     pq.write_table(pa.table({"content": [ZH]}), tmp_path / "b.parquet")
     (tmp_path / "c.txt").write_text(f"{EN}\n\n{ZH}\n")
     docs = list(input_docs([str(tmp_path / "a.jsonl"), str(tmp_path / "c.txt")]))

@@ -32,7 +32,10 @@ class ShardDataset:
         path = self.folder / "manifest.json"
         if not path.is_file():
             raise ShardError(f"{self.folder}: no manifest.json, not a shard folder")
-        self.manifest = manifest = json.loads(path.read_text())
+        try:
+            self.manifest = manifest = json.loads(path.read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError) as e:
+            raise ShardError(f"{path}: damaged, not JSON ({e})") from e
         if manifest.get("format_version") != FORMAT_VERSION:
             raise ShardError(f"{path}: format_version {manifest.get('format_version')}, this reader reads {FORMAT_VERSION}")
         if manifest["dtype"] != "uint32" or manifest["byte_order"] != "little":

@@ -186,6 +186,8 @@ def file_docs(path: str, text_key: str = "text") -> Iterator[Doc]:
         for line_no, line in enumerate(f, 1):
             if name.endswith((".txt", ".txt.gz")):
                 text, lang, key = line.rstrip("\n"), None, f"{path}:{line_no}"
+            elif not line.strip():
+                continue  # a blank line (often the last) holds no document
             else:
                 try:
                     record = json.loads(line)
