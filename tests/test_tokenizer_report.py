@@ -33,3 +33,14 @@ def test_compression_counts_bytes_and_characters_per_token():
     row = compression(lambda texts: [len(t) for t in texts], ["数据", "ab"])  # one token per character
     assert row == {"documents": 2, "bytes": 8, "chars": 4, "tokens": 4, "bytes_per_token": 2.0, "chars_per_token": 1.0}
     assert compression(lambda texts: [], [])["bytes_per_token"] is None
+
+
+def test_a_language_without_held_out_text_is_named():
+    from tokenizer.report import render_markdown
+
+    report = {"tokenizer": {"backend": "tokenizers", "learned_tokens": 300, "vocab_size": 316, "embedding_size": 384},
+              "training": {"train_seconds": 1.0, "peak_rss_mb": 50, "train_bytes": 1000, "train_bytes_per_language": {}},
+              "vocab_shares": {}, "heldout": {"en": {"ours": {"documents": 2, "bytes_per_token": 4.0, "chars_per_token": 4.0}}},
+              "no_heldout": ["zh"]}
+    text = render_markdown(report)
+    assert "| en | 2 |" in text and "No held-out document in zh" in text

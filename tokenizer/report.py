@@ -135,6 +135,8 @@ def build_report(tokenizer_dir: Path, heldout: dict[str, list[str]], reference: 
                                                "train_bytes_per_language")},
         "vocab_shares": vocab_shares(vocab),
         "heldout": {lang: {"ours": compression(ours, texts)} for lang, texts in heldout.items() if texts},
+        # A language with no held-out document (a small corpus, a small heldout_fraction) gets no row: say so.
+        "no_heldout": sorted(lang for lang, texts in heldout.items() if not texts),
     }
     if reference:
         theirs, _ = load_encoder(reference)
@@ -165,6 +167,9 @@ def render_markdown(report: dict) -> str:
         ref = row.get("reference", {})
         lines.append(f"| {lang} | {row['ours']['documents']} | {row['ours']['bytes_per_token']} | {row['ours']['chars_per_token']} "
                      f"| {ref.get('bytes_per_token', '-')} | {ref.get('chars_per_token', '-')} | {row.get('tokens_vs_reference', '-')} |")
+    if report.get("no_heldout"):
+        lines += ["", f"No held-out document in {', '.join(report['no_heldout'])}: no row for it (raise "
+                      "`tokenizer.heldout_fraction`, or give more text)."]
     if "reference" in report:
         lines += ["", f"Reference tokenizer: `{report['reference']}`."]
     lines += ["", "## Learned vocabulary", "", "| class | share |", "|---|---|"]
