@@ -191,11 +191,12 @@ def run_pipeline(cfg: Config, stages: list[str]) -> int:
 
 def extract_notes(cfg: Config, layout: RunLayout) -> list[str]:
     """What a user should know after extract: input files left out, text found under no key."""
-    from pipeline.inputs import resolve_inputs
     from pipeline.report import stage_summary
+    from pipeline.stages import SKIPPED_INPUTS
 
     notes = []
-    skipped = resolve_inputs(cfg.input.paths, cfg.input.format).skipped
+    recorded = layout.root / "extract" / SKIPPED_INPUTS  # written by the extract stage's builder
+    skipped = recorded.read_text().splitlines() if recorded.is_file() else []
     if skipped:
         notes.append(f"{len(skipped)} file(s) in the input folders are of no format read here and were left out: "
                      f"{', '.join(skipped[:3])}{', …' if len(skipped) > 3 else ''}")

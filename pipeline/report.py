@@ -145,10 +145,10 @@ def stage_summary(layout: RunLayout, stage: str) -> dict:
         key = "per_partition" if "all" in per_partition else "per_language"
         return {**merged, key: per_partition}
     if stage == "recovery":
-        from recovery.summary import readmitted_characters, recovery_mechanisms
+        from recovery.summary import readmitted, recovery_mechanisms
 
-        mechanisms = recovery_mechanisms(layout, job_stats)  # per mechanism and rule, with samples
-        chars = readmitted_characters(layout)
+        found, chars = readmitted(layout)
+        mechanisms = recovery_mechanisms(layout, job_stats, found)  # per mechanism and rule, with samples
         per_lang = {}
         for lang in LANGUAGES:
             counts = _counts(logs(f"{lang}/passthrough"))

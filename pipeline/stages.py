@@ -25,6 +25,9 @@ from tokenizer.shards import PackShards, ShuffleShards, WriteManifest
 from tokenizer.train import TrainTokenizer
 
 
+SKIPPED_INPUTS = "skipped_input_files.txt"
+
+
 @dataclass
 class Job:
     stage: str
@@ -38,6 +41,8 @@ def extract_jobs(cfg: Config, layout: RunLayout) -> list[Job]:
     paths_file = layout.root / "extract" / "input_files.txt"
     paths_file.parent.mkdir(parents=True, exist_ok=True)
     paths_file.write_text("".join(f + "\n" for f in resolved.files))
+    # Files of a folder that no reader takes, for the note after the stage (pipeline/cli.py).
+    (paths_file.parent / SKIPPED_INPUTS).write_text("".join(f + "\n" for f in resolved.skipped))
     common = dict(paths_file=str(paths_file), text_key=cfg.input.text_key, id_key=cfg.input.id_key)
     # The input readers count and name a bad record or file instead of failing (stage_io.py).
     e = cfg.extract

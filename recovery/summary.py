@@ -15,6 +15,7 @@ import yaml
 from pipeline.config import LANGUAGES
 from pipeline.layout import RunLayout
 from pipeline.stage_io import StageReader
+from recovery.readmit_dedup import mechanism_rule
 
 MECHANISMS = ("false_duplicates", "false_rejections", "false_language")
 SAMPLES = 3
@@ -49,29 +50,23 @@ def readmitted_docs(layout: RunLayout):
                 yield lang, doc
 
 
-def readmitted_characters(layout: RunLayout) -> dict[str, int]:
-    """Characters re-admitted per language: the stage's output is what passed through plus these."""
-    chars = Counter()
+def readmitted(layout: RunLayout) -> tuple[dict[tuple[str, str], list[dict]], dict[str, int]]:
+    """One read of the re-admitted documents: the first few (by id) of each (mechanism, rule or
+    reason), and the characters re-admitted per language (the stage's output is what passed
+    through plus these)."""
+    found, chars = defaultdict(list), Counter()
     for lang, doc in readmitted_docs(layout):
         chars[lang] += len(doc.text)
-    return dict(chars)
-
-
-def samples(layout: RunLayout) -> dict[tuple[str, str], list[dict]]:
-    """The first re-admitted documents (by id) of each (mechanism, rule or reason)."""
-    found = defaultdict(list)
-    for lang, doc in readmitted_docs(layout):
-        ev = doc.metadata.get("recovery_evidence") or {}
-        key = (doc.metadata.get("recovered_by", "unknown"), str(ev.get("rule") or ev.get("reason") or "all"))
+        key = mechanism_rule(doc)
         snippet = " ".join(doc.text[:SNIPPET_CHARS].split())
         found[key].append({"id": doc.id, "language": lang, "bytes": len(doc.text.encode("utf-8")), "snippet": snippet})
-    return {k: sorted(v, key=lambda s: s["id"])[:SAMPLES] for k, v in found.items()}
+    return {k: sorted(v, key=lambda s: s["id"])[:SAMPLES] for k, v in found.items()}, dict(chars)
 
 
-def recovery_mechanisms(layout: RunLayout, job_stats) -> dict:
-    """{mechanism: {"status", "per_rule": {rule: row}, "per_language": {lang: readmitted}, totals}}."""
+def recovery_mechanisms(layout: RunLayout, job_stats, found: dict) -> dict:
+    """{mechanism: {"status", "per_rule": {rule: row}, "per_language": {lang: readmitted}, totals}};
+    FOUND: the samples `readmitted` gave."""
     cfg = (yaml.safe_load(layout.config.read_text()) or {}).get("recovery") or {} if layout.config.is_file() else {}
-    found = samples(layout)
     out = {}
     for mech in MECHANISMS:
         per_rule: dict[str, dict] = defaultdict(Counter)

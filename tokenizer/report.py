@@ -98,12 +98,11 @@ def load_encoder(path: str | Path) -> tuple[Encoder, list[str | None]]:
 
     PATH is the file or a folder holding one. Special-token strings in text count as plain text.
     """
+    from tokenizer.train import tokenizer_file
+
     path = Path(path)
     if path.is_dir():
-        found = [path / n for n in ("tokenizer.json", "tokenizer.model") if (path / n).is_file()]
-        if not found:
-            raise FileNotFoundError(f"{path}: no tokenizer.json or tokenizer.model in it")
-        path = found[0]
+        path = tokenizer_file(path)
     if path.suffix == ".model":
         from tokenizer.sentencepiece_backend import load_sentencepiece
 
