@@ -73,11 +73,12 @@ def main() -> None:
     args = parser.parse_args()
 
     docs = load_english(args.data)
+    # stock_compatible: our rules measuring words as datatrove does (configs/filters/en_fineweb.yaml)
     ours = [
-        english.GopherQualityFilter(),
-        english.GopherRepetitionFilter(),
+        english.GopherQualityFilter(stock_compatible=True),
+        english.GopherRepetitionFilter(stock_compatible=True),
         english.C4QualityFilter(),
-        english.FineWebQualityFilter(),
+        english.FineWebQualityFilter(stock_compatible=True, max_dup_line_chars_frac=0.01),
     ]
     theirs = [
         GopherQualityFilter(),

@@ -49,6 +49,9 @@ class RuleFilter(BaseFilter):
     """A quality rule. Subclasses set `name` and implement `checks`."""
 
     type = "🔻 - FILTER"
+    # A rule that changes the text of a document it keeps (C4 keeps its good lines, line
+    # cleaning cuts boilerplate): the rules after it judge the new text, in `explain` too.
+    rewrites_text = False
 
     def __init__(self, exclusion_writer=None):
         super().__init__(exclusion_writer)

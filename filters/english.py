@@ -1,6 +1,11 @@
-"""English heuristic quality rules (Gopher, C4, FineWeb) as datatrove's stock filters measure them,
-so that stats and decisions line up with theirs, but counted on our regex word splitter instead of
-spaCy; and a URL blocklist. `bench/quality_rules_agreement.py` checks agreement and speed."""
+"""English heuristic quality rules (Gopher, C4, FineWeb) as their papers define them, and a URL
+blocklist.
+
+Where datatrove's stock filters measure differently from the paper (words as spaCy tokens, a
+1 % duplicated-line threshold) and that removes good text, we follow the paper; each rule says
+where. `stock_compatible: true` on a rule measures as datatrove does (on our regex splitter
+instead of spaCy: `bench/quality_rules_agreement.py` checks agreement and speed), and
+configs/filters/en_fineweb.yaml is FineWeb's rule set exactly."""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ from urllib.parse import urlsplit
 from datatrove.data import Document
 
 from filters.base import Check, RuleFilter, at_least, at_most
-from filters.words import SENTENCE_END, content_words, count_alpha_words, count_line_sentences
+from filters.words import SENTENCE_END, bare_word, content_words, count_alpha_words, count_line_sentences, whitespace_words
 from filters.words import dup_ngram_chars, find_duplicates, split_lines, split_paragraphs, split_words, top_ngram_chars
 
 # Gopher (Rae et al. 2021, appendix A): a document needs two of these to count as English prose.
@@ -25,7 +30,14 @@ _TERMINAL = tuple(SENTENCE_END)  # for str.endswith
 
 
 class GopherQualityFilter(RuleFilter):
-    """Gopher's quality rules (Rae et al. 2021, appendix A.1.1): length, word shape, symbols, stop words."""
+    """Gopher's quality rules (Rae et al. 2021, appendix A.1.1): length, word shape, symbols, stop words.
+
+    A word is what whitespace separates, as in the paper. Stock datatrove counts spaCy tokens,
+    so every comma and full stop is a "word" without a letter: "80 % of words contain a letter"
+    then removes tutorials, reviews and wire stories whose words all have letters. Stop words
+    are matched without edge punctuation and case ("The", "of,"); stock matches the bare
+    lower-case token only. `stock_compatible: true` measures as datatrove does.
+    """
 
     name = "gopher_quality"
 
@@ -41,6 +53,7 @@ class GopherQualityFilter(RuleFilter):
         min_alpha_words_frac: float | None = 0.8,  # Gopher: 80 % of words contain a letter
         min_stop_words: int | None = 2,
         stop_words: list[str] | tuple[str, ...] = GOPHER_STOP_WORDS,
+        stock_compatible: bool = False,  # measure words as datatrove's stock filter does
         exclusion_writer=None,
     ):
         super().__init__(exclusion_writer)
@@ -53,12 +66,19 @@ class GopherQualityFilter(RuleFilter):
         self.max_ellipsis_lines_frac = max_ellipsis_lines_frac
         self.min_alpha_words_frac = min_alpha_words_frac
         self.min_stop_words = min_stop_words
-        self.stop_words = frozenset(stop_words)
+        self.stock_compatible = stock_compatible
+        self.stop_words = frozenset(stop_words) if stock_compatible else frozenset(w.lower() for w in stop_words)
 
     def checks(self, doc: Document) -> Iterator[Check | None]:
         text = doc.text
-        tokens = split_words(text)  # punctuation marks included: they count as words below
-        words = content_words(tokens)
+        if self.stock_compatible:
+            tokens = split_words(text)  # punctuation marks included: they count as words below
+            words = content_words(tokens)
+            matchable = tokens
+        else:
+            tokens = whitespace_words(text)
+            matchable = [bare_word(w) for w in tokens]
+            words = [w for w in matchable if w]  # a lone "—" or "|" is not a word
         yield at_least("gopher_short_doc", len(words), self.min_doc_words)
         yield at_most("gopher_long_doc", len(words), self.max_doc_words)
         mean_chars = sum(map(len, words)) / len(words) if words else 0.0
@@ -74,11 +94,16 @@ class GopherQualityFilter(RuleFilter):
         trailing = sum(line.rstrip().endswith(("...", "…")) for line in lines)
         yield at_most("gopher_too_many_end_ellipsis", trailing / len(lines), self.max_ellipsis_lines_frac)
         yield at_least("gopher_below_alpha_threshold", count_alpha_words(tokens) / n_tokens, self.min_alpha_words_frac)
-        yield at_least("gopher_enough_stop_words", len(self.stop_words.intersection(tokens)), self.min_stop_words)
+        yield at_least("gopher_enough_stop_words", len(self.stop_words.intersection(matchable)), self.min_stop_words)
 
 
 class GopherRepetitionFilter(RuleFilter):
-    """Gopher's repetition rules (Rae et al. 2021, table A1): repeated lines, paragraphs and n-grams."""
+    """Gopher's repetition rules (Rae et al. 2021, table A1): repeated lines, paragraphs and n-grams.
+
+    N-grams are of whitespace-separated words, as in the paper; stock datatrove makes every
+    punctuation mark a word, so ", the" and ". The" are n-grams of their own.
+    `stock_compatible: true` measures as datatrove does.
+    """
 
     name = "gopher_repetition"
 
@@ -90,9 +115,11 @@ class GopherRepetitionFilter(RuleFilter):
         max_dup_para_chars_frac: float | None = 0.2,
         max_top_ngram_chars_frac: Mapping[int, float] | None = None,  # None: GOPHER_TOP_NGRAM_FRAC
         max_dup_ngram_chars_frac: Mapping[int, float] | None = None,  # None: GOPHER_DUP_NGRAM_FRAC
+        stock_compatible: bool = False,  # n-grams of spaCy tokens, as datatrove's stock filter
         exclusion_writer=None,
     ):
         super().__init__(exclusion_writer)
+        self.stock_compatible = stock_compatible
         self.max_dup_line_frac = max_dup_line_frac
         self.max_dup_para_frac = max_dup_para_frac
         self.max_dup_line_chars_frac = max_dup_line_chars_frac
@@ -115,7 +142,7 @@ class GopherRepetitionFilter(RuleFilter):
         dup_lines, dup_line_chars = find_duplicates(lines)
         yield at_most("dup_line_frac", dup_lines / len(lines), self.max_dup_line_frac)
         yield at_most("dup_line_char_frac", dup_line_chars / len(text), self.max_dup_line_chars_frac)
-        words = split_words(text)
+        words = split_words(text) if self.stock_compatible else whitespace_words(text)
         for n, max_frac in self.max_top_ngram_chars_frac.items():
             if len(words) >= n:
                 yield at_most(f"top_{n}_gram", top_ngram_chars(words, n) / len(text), max_frac)
@@ -153,6 +180,7 @@ class C4QualityFilter(RuleFilter):
     text becomes its kept lines, as with datatrove's C4QualityFilter."""
 
     name = "c4_quality"
+    rewrites_text = True
 
     def __init__(
         self,
@@ -230,7 +258,14 @@ class C4QualityFilter(RuleFilter):
 
 
 class FineWebQualityFilter(RuleFilter):
-    """FineWeb's rules (Penedo et al. 2024, section 3.3): line punctuation, short, duplicated lines, lists."""
+    """FineWeb's rules (Penedo et al. 2024, section 3.3): line punctuation, short, duplicated lines, lists.
+
+    The paper removes a page when duplicated lines hold >= 10 % of its characters (MassiveText
+    used 20 %); datatrove's stock filter ships 1 %, which removes a page for one caption or
+    headline shown twice. Words (for newlines per word) are what whitespace separates;
+    `stock_compatible: true` counts spaCy tokens, as datatrove does (set 0.01 with it to
+    reproduce FineWeb's released filter, as configs/filters/en_fineweb.yaml does).
+    """
 
     name = "fineweb_quality"
 
@@ -239,11 +274,13 @@ class FineWebQualityFilter(RuleFilter):
         min_punct_lines_frac: float | None = 0.12,  # FineWeb: ≥ 12 % of lines end in . ! ? etc.
         max_short_lines_frac: float | None = 0.67,  # FineWeb: ≤ 67 % of lines are short ...
         short_line_max_chars: int = 30,  # ... where short means at most 30 characters
-        max_dup_line_chars_frac: float | None = 0.01,  # chars in repeated lines / chars in text
+        max_dup_line_chars_frac: float | None = 0.1,  # chars in repeated lines / chars in text
         max_newlines_per_word: float | None = 0.3,  # lists: a newline every ~3 words
+        stock_compatible: bool = False,  # words as spaCy tokens, as datatrove's stock filter
         exclusion_writer=None,
     ):
         super().__init__(exclusion_writer)
+        self.stock_compatible = stock_compatible
         self.min_punct_lines_frac = min_punct_lines_frac
         self.max_short_lines_frac = max_short_lines_frac
         self.short_line_max_chars = short_line_max_chars
@@ -261,7 +298,8 @@ class FineWebQualityFilter(RuleFilter):
         yield at_most("fineweb_short_line_ratio", short / len(lines), self.max_short_lines_frac)
         dup_chars = find_duplicates(lines)[1] / (len(text) - text.count("\n"))
         yield at_most("fineweb_char_dup_ratio", dup_chars, self.max_dup_line_chars_frac)
-        newlines = text.count("\n") / max(len(split_words(text)), 1)
+        words = split_words(text) if self.stock_compatible else whitespace_words(text)
+        newlines = text.count("\n") / max(len(words), 1)
         yield at_most("fineweb_list_ratio", newlines, self.max_newlines_per_word)
 
 

@@ -114,6 +114,23 @@ def is_punct(token: str) -> bool:
     return all(unicodedata.category(ch)[0] == "P" for ch in token)
 
 
+def whitespace_words(text: str) -> tuple[str, ...]:
+    """Words as the Gopher, C4 and FineWeb papers count them: what whitespace separates.
+
+    "Don't pay $5.50, Mr. Smith!" -> ("Don't", "pay", "$5.50,", "Mr.", "Smith!")
+    """
+    return tuple(text.split())
+
+
+# Marks a word may carry at its edges without being another word: "(the", "end.", "“of”".
+_EDGE_MARKS = re.compile(r"^\W+|\W+$")
+
+
+def bare_word(word: str) -> str:
+    """A word without the punctuation and symbols at its edges, lower-cased: "(The" -> "the"."""
+    return _EDGE_MARKS.sub("", word).lower()
+
+
 def content_words(words: tuple[str, ...] | list[str]) -> list[str]:
     """The words that hold a letter or digit; punctuation, bullets and emoji are left out."""
     return list(filter(_HAS_ALNUM, words))

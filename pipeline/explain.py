@@ -20,6 +20,7 @@ from datatrove.data import Document
 
 from filters.base import Check
 from filters.classifier import QualityClassifier
+from filters.lines import LineCleaning
 from pipeline.config import Config, ConfigError, load_config
 from pipeline.inputs import format_of
 from pipeline.lid import LanguageRouter
@@ -39,6 +40,8 @@ class Explanation:
     english_check: str | None = None  # the second opinion on an unsure en: rescued | refused
     shares: dict[str, float] | None = None  # paragraph shares, computed when the page alone fails
     lid_kept: bool = False  # what the langid stage decides, shares and second opinion included
+    cut_lines: dict[str, list[str]] = field(default_factory=dict)  # line cleaning: repeated / site lines cut
+    site_counts: bool = False  # whether a run's per-site line counts were there to cut with
 
     @property
     def lid_passed(self) -> bool:
@@ -75,6 +78,7 @@ class Explanation:
                 ]}
                 for rule, checks in self.rules
             ],
+            "cut_lines": self.cut_lines,
             "quality_score": self.quality_score,
             "verdict": verdict,
         }
@@ -165,11 +169,20 @@ def explain(cfg: Config, doc: Document, source: str = "", lang: str | None = Non
                          lid_min_score=cfg.langid.min_score.get(decision["lang"]),
                          rules_language=rules_language if rules_language in cfg.quality else None,
                          english_check=decision["english_check"], shares=decision["shares"], lid_kept=decision["kept"])
+    # The rules judge the text as the pipeline hands it on: after line cleaning's cuts and C4's
+    # line removals, on a copy so the caller's document is untouched.
+    work = Document(text=doc.text, id=doc.id, metadata=dict(doc.metadata))
     for step in tools.steps.get(rules_language, []):
-        checks = step.all_checks(doc)
+        checks = step.all_checks(work)
         result.rules.append((step.name, checks))
         if isinstance(step, QualityClassifier):
-            result.quality_score = doc.metadata["quality_score"]
+            result.quality_score = work.metadata["quality_score"]
+        if isinstance(step, LineCleaning):
+            cleaned = step.cleaned(work)
+            result.cut_lines = {"repeated": cleaned.repeated, "site": cleaned.site}
+            result.site_counts = step.boilerplate() is not None
+        if step.rewrites_text and all(c.passed for c in checks):
+            step.filter(work)
     return result
 
 
@@ -223,6 +236,13 @@ def render(e: Explanation) -> str:
         for row in [header, *rows]:
             lines.append("  " + "  ".join((cell.rjust if i in (2, 3) else cell.ljust)(widths[i]) for i, cell in enumerate(row)).rstrip())
         lines.append("")
+    for kind, cut in e.cut_lines.items():
+        for line in cut[:10]:
+            lines.append(f"cut       ({kind}) {line[:100]}")
+        if len(cut) > 10:
+            lines.append(f"cut       ({kind}) ... and {len(cut) - 10} more lines")
+    if e.cut_lines and not e.site_counts:
+        lines.append("cut       (site) not measured: a site's repeated lines are counted over a run's pages")
     if e.quality_score is not None:
         lines.append(f"quality_score  {e.quality_score:.4f}  (P(keep) under the quality classifier)")
     verdict = e.to_dict()["verdict"]

@@ -4,11 +4,12 @@ Explicit on purpose: a config is data, so it can only pick from this dict; nothi
 by a string from a config file. A new rule is added here and nowhere else.
 """
 
-from filters import chinese, classifier, english
+from filters import chinese, classifier, english, lines
 
 STEPS: dict[str, type] = {
     step.name: step
     for step in (
+        lines.LineCleaning,
         english.UrlBlocklistFilter,
         english.GopherRepetitionFilter,
         english.GopherQualityFilter,

@@ -80,6 +80,15 @@ def _counts(steps: list, reader: bool = True) -> dict:
     return out
 
 
+# What the line-cleaning step counts (filters/lines.py): documents it cut, lines and characters.
+LINE_CUTS = ("docs_cut", "cut_repeated_lines", "cut_site_lines", "cut_chars", "site_cut_skipped_mostly_shared")
+
+
+def line_cuts(steps: list[StepStats]) -> dict:
+    """Line cleaning's totals over the job's steps; all zero when the rule set has no such step."""
+    return {key: int(sum(_value(s, key) for s in steps if s.name.endswith(": line_cleaning"))) for key in LINE_CUTS}
+
+
 def _merge(parts: list[dict]) -> dict:
     merged = {"documents_in": 0, "documents_out": 0, "removed": Counter(), "removed_bytes": Counter(),
               "characters_in": 0, "characters_out": 0}
@@ -103,8 +112,14 @@ def stage_summary(layout: RunLayout, stage: str) -> dict:
             } if writer else {}
         return summary
     if stage == "quality":
-        per_lang = {lang: _counts(logs(lang)) for lang in LANGUAGES}
-        return {**_merge(list(per_lang.values())), "per_language": per_lang}
+        per_lang = {}
+        for lang in LANGUAGES:
+            steps = logs(lang)
+            per_lang[lang] = _counts(steps)
+            per_lang[lang]["cut"] = line_cuts(steps)
+        merged = _merge(list(per_lang.values()))
+        merged["cut"] = dict(sum((Counter(c["cut"]) for c in per_lang.values()), Counter()))
+        return {**merged, "per_language": per_lang}
     if stage == "dedup":
         # A partition (dedup/scope.py: a language, or `all`) runs an exact pass, then MinHash
         # (`filter`, or `lsh` in memory); each filter counts dropped_<method>_duplicate itself.
@@ -213,6 +228,10 @@ def stage_line(layout: RunLayout, stage: str) -> str:
     line = f"{s['documents_in']} docs in, {s['documents_out']} out"
     if s.get("removed"):
         line += "; removed: " + ", ".join(f"{k} {v}" for k, v in sorted(s["removed"].items(), key=lambda kv: -kv[1]))
+    cut = s.get("cut") or {}
+    if cut.get("docs_cut"):
+        line += (f"; lines cut from {cut['docs_cut']} kept docs: {cut['cut_repeated_lines']} repeated, "
+                 f"{cut['cut_site_lines']} site boilerplate ({cut['cut_chars']:,} chars)")
     if s.get("recovered"):
         line += "; re-admitted: " + ", ".join(f"{k} {v}" for k, v in s["recovered"].items())
     return line
@@ -241,6 +260,12 @@ def _markdown(summary: dict) -> str:
     for stage, s in summary["stages"].items():
         for reason, count in s.get("removed", {}).items():
             lines.append(f"| {stage} | {reason} | {count} | {s.get('removed_bytes', {}).get(reason, '')} |")
+    lines += ["", "## Lines cut before the rules", "", "| language | documents | repeated lines | site boilerplate lines | characters |",
+              "|---|---:|---:|---:|---:|"]
+    for lang, s in summary["stages"].get("quality", {}).get("per_language", {}).items():
+        c = s.get("cut") or {}
+        lines.append(f"| {lang} | {c.get('docs_cut', 0)} | {c.get('cut_repeated_lines', 0)} | {c.get('cut_site_lines', 0)} | {c.get('cut_chars', 0)} |")
+    lines += ["", "What was cut, page by page: RUN/quality/cut/<lang>/."]
     from recovery.summary import markdown_lines
 
     lines += ["", "## Recovery", ""] + markdown_lines(summary["stages"].get("recovery", {}).get("mechanisms", {}))

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from dedup.minhash import dedup_partitions
 from dedup.minhash import describe as describe_dedup
+from filters.lines import SITE_BUCKETS, LineCleaning, SiteBoilerplate, SiteLineCounter
 from pipeline.config import LANGUAGES, Config
 from pipeline.extraction import make_extractor
 from pipeline.inputs import resolve_inputs
@@ -75,15 +76,40 @@ def langid_jobs(cfg: Config, layout: RunLayout) -> list[Job]:
     return [Job("langid", "langid", [StageReader(layout.output("extract")), router, writer], cfg.run.tasks)]
 
 
+def quality_steps(cfg: Config, layout: RunLayout, lang: str, record: bool = True) -> list:
+    """The language's quality steps as the quality stage runs them. `record`: removals go to
+    removed/<rule>/ and line cuts to cut/<lang>/; off when recovery re-judges a document."""
+    steps = []
+    for r in cfg.quality.get(lang, []):
+        removed = stage_writer(layout.removed("quality", r.use), f"{lang}_${{rank}}.jsonl.gz") if record else None
+        step = STEPS[r.use](**r.params, exclusion_writer=removed)
+        if isinstance(step, LineCleaning):
+            if step.site_min_pages is not None:
+                step.boilerplate_folder = str(site_lines_folder(layout, lang) / "boilerplate")
+            if record:
+                step.cut_writer = stage_writer(layout.root / "quality" / "cut" / lang)
+        steps.append(step)
+    return steps
+
+
+def site_lines_folder(layout: RunLayout, lang: str):
+    return layout.work("quality") / "site_lines" / lang
+
+
 def quality_jobs(cfg: Config, layout: RunLayout) -> list[Job]:
     jobs = []
     for lang in LANGUAGES:
-        rules = [
-            STEPS[r.use](**r.params, exclusion_writer=stage_writer(layout.removed("quality", r.use), f"{lang}_${{rank}}.jsonl.gz"))
-            for r in cfg.quality.get(lang, [])
-        ]
-        pipeline = [StageReader(layout.output("langid", lang)), *rules, stage_writer(layout.output("quality", lang))]
-        jobs.append(Job("quality", lang, pipeline, cfg.run.tasks))
+        steps = quality_steps(cfg, layout, lang)
+        kept = layout.output("langid", lang)
+        site = [s for s in steps if isinstance(s, LineCleaning) and s.site_min_pages is not None]
+        if site:
+            # Lines a site repeats are counted over the whole run first (filters/lines.py).
+            folder = site_lines_folder(layout, lang)
+            counter = SiteLineCounter(str(folder / "counts"))
+            merge = SiteBoilerplate(str(folder / "counts"), str(folder / "boilerplate"), site[0].site_min_pages)
+            jobs.append(Job("quality", f"site_lines/{lang}", [StageReader(kept), counter], cfg.run.tasks))
+            jobs.append(Job("quality", f"site_boilerplate/{lang}", [merge], min(SITE_BUCKETS, cfg.run.tasks)))
+        jobs.append(Job("quality", lang, [StageReader(kept), *steps, stage_writer(layout.output("quality", lang))], cfg.run.tasks))
     return jobs
 
 
@@ -130,7 +156,7 @@ def _readmission_jobs(cfg: Config, layout: RunLayout) -> list[Job]:
             jobs.append(Job("recovery", f"{lang}/false_rejections", [step], 1))
         if rec.false_language.enabled:
             # Re-admitted is not exempt: the language's quality rules, without exclusion writers.
-            rules = [STEPS[r.use](**r.params) for r in cfg.quality.get(lang, [])]
+            rules = quality_steps(cfg, layout, lang, record=False)
             pipeline = [StageReader(routed / lang), *rules, stage_writer(candidates, "language_${rank}.jsonl.gz")]
             jobs.append(Job("recovery", f"{lang}/false_language_quality", pipeline, 1))
         if rec.false_language.enabled or (rec.false_rejections.enabled and model):

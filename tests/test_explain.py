@@ -40,7 +40,7 @@ def test_text_output_lists_every_check(configs, tmp_path, capsys):
     (tmp_path / "doc.txt").write_text(PROSE)
     out = run([str(configs / "default.yaml"), str(tmp_path / "doc.txt")], capsys)
     assert "language  en  (lid.176 score" in out
-    for rule in ("url_blocklist", "gopher_repetition", "gopher_quality", "c4_quality", "fineweb_quality"):
+    for rule in ("url_blocklist", "line_cleaning", "gopher_repetition", "gopher_quality", "c4_quality", "fineweb_quality"):
         assert rule in out
     row = next(line for line in out.splitlines() if "gopher_short_doc" in line)
     assert row.split()[-3:] == [">=", "50", "pass"]
@@ -52,7 +52,7 @@ def test_json_names_the_dropping_check(configs, tmp_path, capsys):
     (tmp_path / "doc.txt").write_text(short)
     result = json.loads(run([str(configs / "filters" / "en.yaml"), str(tmp_path / "doc.txt"), "--json"], capsys))
     assert result["language"]["lang"] == "en" and result["language"]["passed"]
-    assert [r["rule"] for r in result["rules"]][:3] == ["url_blocklist", "gopher_repetition", "gopher_quality"]
+    assert [r["rule"] for r in result["rules"]][:4] == ["url_blocklist", "line_cleaning", "gopher_repetition", "gopher_quality"]
     check = next(c for r in result["rules"] for c in r["checks"] if c["reason"] == "gopher_short_doc")
     assert check == {"reason": "gopher_short_doc", "value": 40.0, "op": ">=", "threshold": 50.0, "passed": False}
     assert result["verdict"] == {"kept": False, "rule": "gopher_quality", "reason": "gopher_short_doc",
@@ -199,3 +199,15 @@ def test_command_explains_each_line_of_a_jsonl_file(configs, tmp_path, capsys):
     assert main(["explain", str(configs / "default.yaml"), str(tmp_path / "docs.jsonl")]) == 0
     out = capsys.readouterr().out
     assert "docs.jsonl:1" in out and "docs.jsonl:3" in out and "3 documents:" in out
+
+
+def test_rules_judge_the_text_after_line_cleaning(configs, tmp_path, capsys):
+    # The caption repeated three times is cut first; the rules after see it once.
+    caption = "Photo: a view of the harbour at dawn, taken from the old lighthouse by our reporter"
+    (tmp_path / "doc.txt").write_text(f"{caption}\n{PROSE}\n{caption}\n{caption}")
+    result = json.loads(run([str(configs / "default.yaml"), str(tmp_path / "doc.txt"), "--json"], capsys))
+    assert result["cut_lines"] == {"repeated": [caption, caption], "site": []}
+    dup = next(c for r in result["rules"] for c in r["checks"] if c["reason"] == "dup_line_frac")
+    assert dup["value"] == 0
+    out = run([str(configs / "default.yaml"), str(tmp_path / "doc.txt")], capsys)
+    assert f"cut       (repeated) {caption}" in out and "cut       (site) not measured" in out

@@ -1,0 +1,90 @@
+"""Line cleaning: repeats within a page, and a site's boilerplate counted over a run by the
+quality stage's own jobs (the real datatrove executor), cut and recorded."""
+
+import gzip
+import json
+
+import yaml
+from datatrove.data import Document
+from datatrove.pipeline.writers import JsonlWriter
+
+from filters.lines import LineCleaning, clean_lines, normalise_line, page_keys, site_of
+from pipeline.config import load_config
+from pipeline.execution import run_local
+from pipeline.layout import RunLayout
+from pipeline.report import stage_summary
+from pipeline.stages import quality_jobs
+
+STORY = ("The council voted on Tuesday to rebuild the old footbridge over the river before winter. "
+         "Engineers said the new design would carry cyclists as well as walkers, and that work "
+         "could begin in September if the funding arrives on time.")
+
+
+def test_normalised_lines_and_sites():
+    assert normalise_line("  © 2021   ACME Ltd ") == normalise_line("© 2023 acme ltd") == "© 0000 acme ltd"
+    assert site_of("https://www.bbc.co.uk/news/1") == "bbc.co.uk" and site_of(None) is None
+    assert len(page_keys("Menu\nMenu\n42\n", "a.org")) == 1  # distinct lines with a letter only
+
+
+def test_repeated_captions_are_cut_after_the_first():
+    text = f"Photo: Reuters\n{STORY}\nADVERTISEMENT\nPhoto: Reuters\nMore text follows here.\nADVERTISEMENT\n2024\n2024"
+    cleaned = clean_lines(text, None, None)
+    assert cleaned.repeated == ["Photo: Reuters", "ADVERTISEMENT"]
+    assert cleaned.text == f"Photo: Reuters\n{STORY}\nADVERTISEMENT\nMore text follows here.\n2024\n2024"  # numbers stay
+    assert clean_lines(text, None, None, cut_repeats=False).text == text
+
+
+def test_page_of_repeats_only_keeps_one_copy_and_empty_page_is_removed():
+    rule = LineCleaning()
+    doc = Document(text="Share this\nShare this\nShare this", id="s", metadata={})
+    assert rule.filter(doc) is True and doc.text == "Share this" and doc.metadata["cut_repeated_lines"] == 2
+    assert rule.filter(Document(text="\n \n", id="e", metadata={})) == (False, "line_cleaning_nothing_left")
+
+
+def _run_quality(tmp_path, pages):
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(yaml.safe_dump({"rules": [{"use": "line_cleaning", "site_min_pages": 3}]}))
+    cfg_file = tmp_path / "c.yaml"
+    cfg_file.write_text(yaml.safe_dump({"run": {"output": str(tmp_path / "run"), "tasks": 2, "workers": 1},
+                                        "quality": {"en": str(rules)}}))
+    cfg = load_config(cfg_file)
+    layout = RunLayout(tmp_path / "run")
+    for rank, part in enumerate((pages[::2], pages[1::2])):  # two input files: counts cross tasks
+        with JsonlWriter(str(layout.output("langid", "en")), output_filename=f"{rank}.jsonl.gz") as w:
+            for doc in part:
+                w.write(doc)
+    for job in quality_jobs(cfg, layout):
+        run_local(job, layout, 1)
+    return layout
+
+
+def test_a_sites_cookie_notice_is_cut_across_tasks_and_recorded(tmp_path):
+    cookie = "We use cookies to improve your experience. By continuing you accept our cookie policy."
+    menu = "Home | News | Sport | Weather | Contact us"
+    bodies = [STORY.replace("Tuesday", day) + f" The meeting on {day} lasted {n} hours and ended with a vote of {n} to {n + 3}. "
+              "Residents who attended asked about parking, lighting and the cost of the works, and the chair "
+              "promised written answers within two weeks. A second public meeting will follow in spring."
+              for n, day in enumerate(["Monday", "Tuesday", "Friday", "Sunday"], 2)]
+    pages = [Document(text=f"{menu}\n{body}\n{cookie}", id=f"p{i}", metadata={"url": f"https://www.town.example/news/{i}"})
+             for i, body in enumerate(bodies)]
+    # Another site with the same notice on two pages only: under site_min_pages, not cut.
+    pages += [Document(text=f"{body}\n{cookie}", id=f"o{i}", metadata={"url": f"https://other.example/{i}"})
+              for i, body in enumerate(bodies[:2])]
+    layout = _run_quality(tmp_path, pages)
+
+    kept = {}
+    for f in layout.output("quality", "en").glob("*.jsonl.gz"):
+        for line in gzip.open(f, "rt"):
+            d = json.loads(line)
+            kept[d["id"]] = d
+    assert {f"p{i}" for i in range(4)} <= set(kept)
+    for i in range(4):
+        assert cookie not in kept[f"p{i}"]["text"] and menu not in kept[f"p{i}"]["text"]
+        assert kept[f"p{i}"]["metadata"]["cut_site_lines"] == 2
+    assert all(cookie in kept[f"o{i}"]["text"] for i in range(2) if f"o{i}" in kept)
+
+    cut = [json.loads(line) for f in (layout.root / "quality" / "cut" / "en").glob("*.jsonl.gz") for line in gzip.open(f, "rt")]
+    assert sorted(c["id"] for c in cut) == ["p0", "p1", "p2", "p3"]
+    assert all(cookie in c["text"] and c["metadata"]["site_lines"] == 2 for c in cut)
+    summary = stage_summary(layout, "quality")["per_language"]["en"]
+    assert summary["cut"]["cut_site_lines"] == 8 and summary["cut"]["docs_cut"] == 4
