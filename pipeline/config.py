@@ -145,7 +145,16 @@ class FalseLanguageConfig:
 
 
 @dataclass
+class ReextractionConfig:
+    enabled: bool = True
+    # The precise extractor a removed page's HTML goes through again (FineWeb's settings:
+    # favour precision); then line cleaning and every rule of its language, as in the quality stage.
+    extractor: Literal["trafilatura", "resiliparse"] = "trafilatura"
+
+
+@dataclass
 class RecoveryConfig:
+    reextraction: ReextractionConfig = field(default_factory=ReextractionConfig)
     false_duplicates: FalseDuplicatesConfig = field(default_factory=FalseDuplicatesConfig)
     false_rejections: FalseRejectionsConfig = field(default_factory=FalseRejectionsConfig)
     false_language: FalseLanguageConfig = field(default_factory=FalseLanguageConfig)

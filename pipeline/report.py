@@ -89,6 +89,16 @@ def line_cuts(steps: list[StepStats]) -> dict:
     return {key: int(sum(_value(s, key) for s in steps if s.name.endswith(": line_cleaning"))) for key in LINE_CUTS}
 
 
+def classifier_use(layout: RunLayout) -> dict[str, str | None]:
+    """Per language, the quality classifier model the rules ran with, or None: rules only."""
+    import yaml
+
+    cfg = (yaml.safe_load(layout.config.read_text()) or {}) if layout.config.is_file() else {}
+    rules = cfg.get("quality") or {}
+    return {lang: next((r.get("model_path") for r in rules.get(lang) or [] if r.get("use") == "quality_classifier"), None)
+            for lang in LANGUAGES}
+
+
 def _merge(parts: list[dict]) -> dict:
     merged = {"documents_in": 0, "documents_out": 0, "removed": Counter(), "removed_bytes": Counter(),
               "characters_in": 0, "characters_out": 0}
@@ -119,7 +129,7 @@ def stage_summary(layout: RunLayout, stage: str) -> dict:
             per_lang[lang]["cut"] = line_cuts(steps)
         merged = _merge(list(per_lang.values()))
         merged["cut"] = dict(sum((Counter(c["cut"]) for c in per_lang.values()), Counter()))
-        return {**merged, "per_language": per_lang}
+        return {**merged, "classifier": classifier_use(layout), "per_language": per_lang}
     if stage == "dedup":
         # A partition (dedup/scope.py: a language, or `all`) runs an exact pass, then MinHash
         # (`filter`, or `lsh` in memory); each filter counts dropped_<method>_duplicate itself.
@@ -260,6 +270,10 @@ def _markdown(summary: dict) -> str:
     for stage, s in summary["stages"].items():
         for reason, count in s.get("removed", {}).items():
             lines.append(f"| {stage} | {reason} | {count} | {s.get('removed_bytes', {}).get(reason, '')} |")
+    lines += ["", "## Quality classifier", ""]
+    for lang, model in summary["stages"].get("quality", {}).get("classifier", {}).items():
+        lines.append(f"- {lang}: {model}" if model else
+                     f"- {lang}: none: the rules alone decided (README \"The quality classifier\" trains and turns one on)")
     lines += ["", "## Lines cut before the rules", "", "| language | documents | repeated lines | site boilerplate lines | characters |",
               "|---|---:|---:|---:|---:|"]
     for lang, s in summary["stages"].get("quality", {}).get("per_language", {}).items():
@@ -287,6 +301,9 @@ def shards_lines(s: dict) -> list[str]:
 def print_summary(summary: dict) -> None:
     for f in summary["funnel"]:
         print(f"  {f['stage']:<10} {f['documents_in']:>8} in  {f['documents_out']:>8} out")
+    without = [lang for lang, model in summary["stages"].get("quality", {}).get("classifier", {}).items() if not model]
+    if without:
+        print(f"  quality: no classifier model for {', '.join(without)}: the rules alone decided")
     dedup = summary["stages"].get("dedup")
     if dedup and "threshold" in dedup:
         removed = dedup.get("removed", {})

@@ -22,6 +22,7 @@ from recovery.false_duplicates import FalseDuplicateRecovery
 from recovery.false_language import FalseLanguageRecovery
 from recovery.false_rejections import FalseRejectionRecovery
 from recovery.readmit_dedup import ReadmitDedup
+from recovery.reextraction import RemovedPages, RouteBySource
 from tokenizer.shards import PackShards, ShuffleShards, WriteManifest
 from tokenizer.train import TrainTokenizer
 
@@ -138,7 +139,7 @@ def recovery_jobs(cfg: Config, layout: RunLayout) -> list[Job]:
 
 
 def _readmission_jobs(cfg: Config, layout: RunLayout) -> list[Job]:
-    """Mechanisms 2 and 3 write candidates to the recovery stage's work folder (candidates/<lang>); the language
+    """Re-extraction and mechanisms 2 and 3 write candidates to the recovery stage's work folder (candidates/<lang>); the language
     ones pass the quality rules of their language first; then readmit_dedup keeps the candidates
     that copy nothing kept (recovery/readmit_dedup.py)."""
     rec, work, jobs = cfg.recovery, layout.work("recovery"), []
@@ -150,6 +151,17 @@ def _readmission_jobs(cfg: Config, layout: RunLayout) -> list[Job]:
         jobs.append(Job("recovery", "false_language", [reader, step, stage_writer(routed, "${language}/${rank}.jsonl.gz")], 1))
     for lang in LANGUAGES:
         candidates = work / "candidates" / lang
+        if rec.reextraction.enabled:
+            # Rule removals extracted again from their WARC records, then judged by every rule.
+            e, by_source = cfg.extract, work / "reextraction" / lang
+            removed = StageReader(layout.removed("quality"), glob_pattern=f"*/{lang}_*.jsonl.gz")
+            route = [removed, RouteBySource(cfg.run.tasks), stage_writer(by_source, "${source_bucket}/${rank}.jsonl.gz")]
+            jobs.append(Job("recovery", f"{lang}/reextraction_route", route, cfg.run.tasks))
+            pages = RemovedPages(str(by_source), cfg.run.tasks, e.max_record_bytes, e.max_html_bytes, e.max_inflate_ratio)
+            extractor = make_extractor(rec.reextraction.extractor, favour_precision=True, timeout_s=e.timeout_s)
+            judged = [pages, extractor, *quality_steps(cfg, layout, lang, record=False),
+                      stage_writer(candidates, "reextraction_${rank}.jsonl.gz")]
+            jobs.append(Job("recovery", f"{lang}/reextraction", judged, cfg.run.tasks))
         model = rec.false_rejections.model_path.get(lang)
         if rec.false_rejections.enabled and model:
             step = FalseRejectionRecovery(lang, str(layout.removed("quality")), str(candidates), model, rec.false_rejections.min_score)
@@ -159,7 +171,7 @@ def _readmission_jobs(cfg: Config, layout: RunLayout) -> list[Job]:
             rules = quality_steps(cfg, layout, lang, record=False)
             pipeline = [StageReader(routed / lang), *rules, stage_writer(candidates, "language_${rank}.jsonl.gz")]
             jobs.append(Job("recovery", f"{lang}/false_language_quality", pipeline, 1))
-        if rec.false_language.enabled or (rec.false_rejections.enabled and model):
+        if rec.reextraction.enabled or rec.false_language.enabled or (rec.false_rejections.enabled and model):
             step = ReadmitDedup(lang, str(candidates), str(layout.output("recovery", lang)), str(layout.output("recovery", lang)),
                                 cfg.dedup.n_grams[lang], rec.max_jaccard_to_kept)
             jobs.append(Job("recovery", f"{lang}/readmit_dedup", [step], 1))

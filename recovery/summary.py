@@ -17,7 +17,7 @@ from pipeline.layout import RunLayout
 from pipeline.stage_io import StageReader
 from recovery.readmit_dedup import mechanism_rule
 
-MECHANISMS = ("false_duplicates", "false_rejections", "false_language")
+MECHANISMS = ("reextraction", "false_duplicates", "false_rejections", "false_language")
 SAMPLES = 3
 SNIPPET_CHARS = 160
 
@@ -86,6 +86,11 @@ def recovery_mechanisms(layout: RunLayout, job_stats, found: dict) -> dict:
             if mech == "false_rejections":
                 t = _totals(job_stats, layout.logs("recovery", f"{lang}/false_rejections"))
                 for key in ("examined", "examined_bytes", "candidates"):
+                    for rule, v in _split(t, key).items():
+                        per_rule[rule][key] += v
+            elif mech == "reextraction":
+                t = _totals(job_stats, layout.logs("recovery", f"{lang}/reextraction_route"))
+                for key in ("examined", "examined_bytes"):
                     for rule, v in _split(t, key).items():
                         per_rule[rule][key] += v
             else:

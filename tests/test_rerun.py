@@ -92,13 +92,13 @@ def test_readme_rerun_of_quality_and_dedup_with_a_new_threshold(configs, tmp_pat
     change = ["--set", "quality.en.gopher_quality.min_doc_words=80"]
     assert run(configs, [], out, "quality,dedup", *change) == 2
     err = capsys.readouterr().err
-    assert "different config (changed: quality.en.2.min_doc_words). quality.en.2.min_doc_words: 50 -> 80." in err
+    assert "different config (changed: quality.en.3.min_doc_words). quality.en.3.min_doc_words: 50 -> 80." in err
     later = ", ".join(str(out / s) for s in ("quality", "dedup", "recovery", "tokenizer", "shards", "report"))
     assert f"Fix: delete {later}, or use a new --output" in err
     for stage in ("quality", "dedup", "recovery", "tokenizer", "shards", "report"):
         shutil.rmtree(out / stage)
     assert run(configs, [], out, "quality,dedup", *change) == 0
     recorded = yaml.safe_load((out / "config.yaml").read_text())
-    assert recorded["quality"]["en"][2]["min_doc_words"] == 80
+    assert recorded["quality"]["en"][3]["min_doc_words"] == 80
     assert recorded["input"]["paths"] == [str(inputs)]
     assert list((out / "dedup" / "output" / "en").glob("*.jsonl.gz"))
