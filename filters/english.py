@@ -27,6 +27,15 @@ GOPHER_STOP_WORDS = ("the", "be", "to", "of", "and", "that", "have", "with")
 GOPHER_TOP_NGRAM_FRAC = {2: 0.20, 3: 0.18, 4: 0.16}
 GOPHER_DUP_NGRAM_FRAC = {5: 0.15, 6: 0.14, 7: 0.13, 8: 0.12, 9: 0.11, 10: 0.10}
 _TERMINAL = tuple(SENTENCE_END)  # for str.endswith
+_CLOSERS = "\"'”’)]»」』"  # marks that may follow a sentence's end on its line
+_BLANK_LINES = re.compile(r"\n[^\S\n]*\n\s*")  # a paragraph break: a line with no text between
+
+
+def text_blocks(text: str, separator: str | re.Pattern) -> list[str]:
+    """The lines (separator "\n") or paragraphs that hold text, as they are: indentation is
+    part of a line, so two code lines "  ]" and "    ]" are different lines."""
+    parts = separator.split(text) if isinstance(separator, re.Pattern) else text.split(separator)
+    return [p for p in parts if p.strip()]
 
 
 class GopherQualityFilter(RuleFilter):
@@ -93,7 +102,10 @@ class GopherQualityFilter(RuleFilter):
         yield at_most("gopher_too_many_bullets", bullets / len(lines), self.max_bullet_lines_frac)
         trailing = sum(line.rstrip().endswith(("...", "…")) for line in lines)
         yield at_most("gopher_too_many_end_ellipsis", trailing / len(lines), self.max_ellipsis_lines_frac)
-        yield at_least("gopher_below_alpha_threshold", count_alpha_words(tokens) / n_tokens, self.min_alpha_words_frac)
+        # Stock: of all tokens, punctuation included. Ours: of the words counted above (a word
+        # holds a letter or digit), so "│" or "•" between words is not a word without a letter.
+        alpha_of = tokens if self.stock_compatible else words
+        yield at_least("gopher_below_alpha_threshold", count_alpha_words(alpha_of) / max(len(alpha_of), 1), self.min_alpha_words_frac)
         yield at_least("gopher_enough_stop_words", len(self.stop_words.intersection(matchable)), self.min_stop_words)
 
 
@@ -101,7 +113,9 @@ class GopherRepetitionFilter(RuleFilter):
     """Gopher's repetition rules (Rae et al. 2021, table A1): repeated lines, paragraphs and n-grams.
 
     N-grams are of whitespace-separated words, as in the paper; stock datatrove makes every
-    punctuation mark a word, so ", the" and ". The" are n-grams of their own.
+    punctuation mark a word, so ", the" and ". The" are n-grams of their own. A line or a
+    paragraph holds text: stock counts whitespace-only lines (a forum's indented blank lines)
+    as lines that repeat, which removed clean forum threads in bench/rules_on_clean_text.py.
     `stock_compatible: true` measures as datatrove does.
     """
 
@@ -134,11 +148,13 @@ class GopherRepetitionFilter(RuleFilter):
         yield at_least("empty", len(text), 1)
         if not text:
             return
-        paragraphs = split_paragraphs(text)
+        if self.stock_compatible:
+            paragraphs, lines = split_paragraphs(text), split_lines(text)
+        else:
+            paragraphs, lines = text_blocks(text, _BLANK_LINES) or [""], text_blocks(text, "\n") or [""]
         dup_paras, dup_para_chars = find_duplicates(paragraphs)
         yield at_most("dup_para_frac", dup_paras / len(paragraphs), self.max_dup_para_frac)
         yield at_most("dup_para_char_frac", dup_para_chars / len(text), self.max_dup_para_chars_frac)
-        lines = split_lines(text)
         dup_lines, dup_line_chars = find_duplicates(lines)
         yield at_most("dup_line_frac", dup_lines / len(lines), self.max_dup_line_frac)
         yield at_most("dup_line_char_frac", dup_line_chars / len(text), self.max_dup_line_chars_frac)
@@ -262,7 +278,9 @@ class FineWebQualityFilter(RuleFilter):
 
     The paper removes a page when duplicated lines hold >= 10 % of its characters (MassiveText
     used 20 %); datatrove's stock filter ships 1 %, which removes a page for one caption or
-    headline shown twice. Words (for newlines per word) are what whitespace separates;
+    headline shown twice. A line ends in punctuation when its sentence does, inside closing
+    quotes or brackets or before trailing spaces too (stock checks the line's last character).
+    Words (for newlines per word) are what whitespace separates;
     `stock_compatible: true` counts spaCy tokens, as datatrove does (set 0.01 with it to
     reproduce FineWeb's released filter, as configs/filters/en_fineweb.yaml does).
     """
@@ -292,7 +310,10 @@ class FineWebQualityFilter(RuleFilter):
         yield at_least("fineweb_empty", len(lines), 1)
         if not lines:  # nothing below is defined for an empty page
             return
-        punct = sum(line.endswith(_TERMINAL) for line in lines)
+        if self.stock_compatible:
+            punct = sum(line.endswith(_TERMINAL) for line in lines)
+        else:  # a sentence that ends inside quotes or brackets, or before trailing spaces, ends the line
+            punct = sum(line.rstrip().rstrip(_CLOSERS).endswith(_TERMINAL) for line in lines)
         yield at_least("fineweb_line_punct_ratio", punct / len(lines), self.min_punct_lines_frac)
         short = sum(len(line) <= self.short_line_max_chars for line in lines)
         yield at_most("fineweb_short_line_ratio", short / len(lines), self.max_short_lines_frac)

@@ -370,3 +370,18 @@ def test_rules_survive_pickling_after_use(blocklist):
         rule.filter(Document(text=GOOD, id="p", metadata={"url": "https://badsite.com"}))
         clone = pickle.loads(pickle.dumps(rule))
         assert drop_reason(clone, GOOD, url="https://badsite.com") == drop_reason(rule, GOOD, url="https://badsite.com")
+
+
+def test_whitespace_only_lines_are_not_repeated_lines():
+    # A forum thread's indented blank lines: stock counts them as one line repeated 6 times.
+    text = "\n        \n".join(GOOD.split("\n")) + "\n        \n"
+    assert drop_reason(GopherRepetitionFilter(), text) is None
+    assert drop_reason(GopherRepetitionFilter(stock_compatible=True), text) == "dup_line_frac"
+
+
+def test_a_line_ends_in_punctuation_inside_quotes_or_before_spaces():
+    lines = [f'He said the bridge {i} would "open in May." ' for i in range(3)] + [f"Heading number {i}" for i in range(17)]
+    checks = {c.reason: c.value for c in FineWebQualityFilter().all_checks(Document(text="\n".join(lines), id="q"))}
+    assert checks["fineweb_line_punct_ratio"] == 0.15
+    stock = FineWebQualityFilter(stock_compatible=True)
+    assert {c.reason: c.value for c in stock.all_checks(Document(text="\n".join(lines), id="q"))}["fineweb_line_punct_ratio"] == 0

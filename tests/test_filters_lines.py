@@ -34,10 +34,11 @@ def test_repeated_captions_are_cut_after_the_first():
     assert clean_lines(text, None, None, cut_repeats=False).text == text
 
 
-def test_page_of_repeats_only_keeps_one_copy_and_empty_page_is_removed():
+def test_a_page_mostly_of_repeats_is_left_for_the_repetition_rules():
     rule = LineCleaning()
-    doc = Document(text="Share this\nShare this\nShare this", id="s", metadata={})
-    assert rule.filter(doc) is True and doc.text == "Share this" and doc.metadata["cut_repeated_lines"] == 2
+    text = "Share this\nShare this\nShare this"
+    doc = Document(text=text, id="s", metadata={})
+    assert rule.filter(doc) is True and doc.text == text and "cut_repeated_lines" not in doc.metadata
     assert rule.filter(Document(text="\n \n", id="e", metadata={})) == (False, "line_cleaning_nothing_left")
 
 
