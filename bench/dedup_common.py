@@ -1,23 +1,27 @@
-"""What the dedup benchmarks share: the real documents, planted near copies at known Jaccard
-similarities, our dedup stages run in this process, datasketch's MinHashLSH as the peer, and
-pair-level precision/recall/F1. Not a benchmark itself."""
+"""What the dedup benchmarks share: the real documents, copies of them with a share of their
+words replaced, our dedup stages run in this process, and the peers on the same documents
+(stock datatrove's MinHash stages, datasketch's MinHashLSH). Not a benchmark itself."""
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import itertools
 import json
 import random
+import re
 import sys
 import tempfile
 from pathlib import Path
+
+import numpy as np
 
 from datatrove.data import Document
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from dedup.clusters import ClusterFilter, SurvivorCluster  # noqa: E402
 from dedup.minhash import minhash_config  # noqa: E402
-from dedup.shingles import jaccard, shingle_set, TOKENIZERS  # noqa: E402
+from dedup.shingles import shingle_hashes, shingle_set, TOKENIZERS  # noqa: E402
 from dedup.signature import ExactSignature, FastMinhashSignature, exact_config  # noqa: E402
 from dedup.survivor import UnionFind  # noqa: E402
 from datatrove.pipeline.dedup.minhash import MinhashDedupBuckets  # noqa: E402
@@ -48,86 +52,103 @@ def chinese_texts(data: Path) -> list[str]:
     return docs
 
 
-def distinct(texts: list[str], lang: str, n: int, min_tokens: int, max_jaccard: float = 0.2) -> list[str]:
-    """N texts of at least MIN_TOKENS tokens, none a near copy of another already taken."""
-    tokenizer = TOKENIZERS[lang](lang)
-    taken, sets = [], []
-    for t in texts:
-        if len(tokenizer.word_tokenize(t)) < min_tokens:
-            continue
-        s = shingle_set(t, lang, 5)
-        if any(jaccard(s, o) > max_jaccard for o in sets):
-            continue
-        taken.append(t)
-        sets.append(s)
-        if len(taken) == n:
-            break
-    return taken
+# What passes the quality stage: gopher_quality's min_doc_words (configs/filters/en.yaml) and
+# zh_length's min_cjk_chars (configs/filters/zh.yaml). Short pages are where copies are hardest
+# to catch: one replaced word breaks n shingles of few.
+MIN_TOKENS = {"en": 50, "zh": 100}
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
-def edit_to(text: str, lang: str, target: float, rng: random.Random, pool: list[str], n: int = 5) -> tuple[str, float]:
-    """TEXT with tokens replaced (from POOL) until its n-gram Jaccard to TEXT is about TARGET.
-
-    Binary search over how many tokens of a fixed random order are replaced; returns the copy
-    and its measured similarity, which is the label (not the target).
-    """
-    tokens = TOKENIZERS[lang](lang).word_tokenize(text)
-    order = list(range(len(tokens)))
-    rng.shuffle(order)
-    fills = [rng.choice(pool) for _ in tokens]
-    base = shingle_set(text, lang, n)
-    join = " ".join if lang == "en" else "".join
-
-    def copy(k: int) -> str:
-        changed = set(order[:k])
-        return join(fills[i] if i in changed else t for i, t in enumerate(tokens))
-
-    lo, hi = 0, len(tokens)
-    while lo < hi:  # the smallest k whose similarity is <= target
-        mid = (lo + hi) // 2
-        if jaccard(base, shingle_set(copy(mid), lang, n)) <= target:
-            hi = mid
-        else:
-            lo = mid + 1
-    best = min((lo, max(lo - 1, 0)), key=lambda k: abs(jaccard(base, shingle_set(copy(k), lang, n)) - target))
-    out = copy(best)
-    return out, jaccard(base, shingle_set(out, lang, n))
+def replaceable(text: str, lang: str) -> list[tuple[int, int]]:
+    """The spans a copy may replace: words (en), CJK characters (zh)."""
+    spans = TOKENIZERS[lang](lang).span_tokenize(text)
+    return spans if lang == "en" else [(a, b) for a, b in spans if _CJK.fullmatch(text[a:b])]
 
 
-def planted(data: Path, per_lang: int, levels: list[float], seed: int = 0) -> list[Document]:
-    """Real documents (both languages) and a near copy of each at one of LEVELS, in turn."""
-    rng = random.Random(seed)
-    docs = []
-    for lang, texts, min_tokens in (("en", english_texts(data), 150), ("zh", chinese_texts(data), 400)):
-        bases = distinct(texts, lang, per_lang, min_tokens)
-        pool = [t for b in bases for t in TOKENIZERS[lang](lang).word_tokenize(b)]
-        for i, base in enumerate(bases):
-            level = levels[i % len(levels)]
-            copy, sim = edit_to(base, lang, level, rng, pool)
-            docs.append(Document(text=base, id=f"{lang}-{i:03d}", metadata={"language": lang}))
-            docs.append(Document(text=copy, id=f"{lang}-{i:03d}-copy", metadata={"language": lang, "planted_jaccard": sim}))
-    return docs
+def hash_sets(texts: list[str], lang: str, n: int) -> list[np.ndarray]:
+    """The distinct shingle hashes of each text, as MinHash sees them (dedup/shingles.py)."""
+    return [np.unique(shingle_hashes(t, lang, n)) for t in texts]
 
 
-def true_pairs(docs: list[Document], threshold: float, n: int = 5) -> set[tuple[str, str]]:
-    """Every pair of the same language whose true n-gram Jaccard is at least THRESHOLD."""
-    sets = {d.id: shingle_set(d.text, d.metadata["language"], n) for d in docs}
-    pairs = set()
-    for a, b in itertools.combinations(docs, 2):
-        if a.metadata["language"] == b.metadata["language"] and jaccard(sets[a.id], sets[b.id]) >= threshold:
-            pairs.add(tuple(sorted((a.id, b.id))))
-    return pairs
+def pairwise_jaccard(sets: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(i, j, Jaccard) of every pair i < j that shares a shingle, by one sparse product."""
+    from scipy import sparse
+
+    values, columns = np.unique(np.concatenate(sets), return_inverse=True)
+    rows = np.repeat(np.arange(len(sets)), [len(s) for s in sets])
+    m = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, columns)), shape=(len(sets), len(values)))
+    inter = sparse.triu(m @ m.T, k=1).tocoo()
+    sizes = np.array([len(s) for s in sets], dtype=np.float64)
+    return inter.row, inter.col, inter.data / (sizes[inter.row] + sizes[inter.col] - inter.data)
+
+
+def doc_id(text: str, lang: str) -> str:
+    return f"{lang}-{hashlib.blake2b(text.encode('utf-8'), digest_size=6).hexdigest()}"
+
+
+def split_of(doc_id_: str) -> str:
+    """`a` or `b`, by a hash of the id: the same document is always on the same side."""
+    return "ab"[hashlib.blake2b(doc_id_.encode("utf-8"), digest_size=1).digest()[0] & 1]
+
+
+def originals(data: Path, lang: str, max_jaccard: float = 0.2) -> list[Document]:
+    """What the dedup stage of LANG sees: the real documents that langid routes to LANG (the
+    English sources hold pages of many languages) and long enough to pass the quality stage,
+    none a near copy (5-gram Jaccard above MAX_JACCARD) of one taken before it."""
+    from pipeline.config import LangidConfig
+    from pipeline.lid import LanguageRouter
+
+    router = LanguageRouter(LangidConfig().min_score)
+
+    def routed_here(text: str) -> bool:
+        label, score = router.identify(text)
+        return label == lang and score >= router.min_score[lang]
+
+    texts = english_texts(data) if lang == "en" else chinese_texts(data)
+    texts = list(dict.fromkeys(t for t in texts if len(replaceable(t, lang)) >= MIN_TOKENS[lang] and routed_here(t)))
+    rows, cols, sims = pairwise_jaccard(hash_sets(texts, lang, 5))
+    dropped = set()
+    for i, j in sorted(zip(rows[sims > max_jaccard].tolist(), cols[sims > max_jaccard].tolist())):
+        if i not in dropped:
+            dropped.add(j)  # j comes later than i, which stays
+    return [Document(text=t, id=doc_id(t, lang), metadata={"language": lang})
+            for i, t in enumerate(texts) if i not in dropped]
+
+
+def replaced_copy(text: str, lang: str, share: float, rng: random.Random, pool: list[str]) -> str:
+    """TEXT with SHARE of its words (en) or CJK characters (zh), at least one, replaced in
+    place by others drawn from POOL; punctuation and layout stay."""
+    spans = replaceable(text, lang)
+    out, last = [], 0
+    for i in sorted(rng.sample(range(len(spans)), max(1, round(share * len(spans))))):
+        a, b = spans[i]
+        word = rng.choice(pool)
+        while word.lower() == text[a:b].lower():
+            word = rng.choice(pool)
+        out += [text[last:a], word]
+        last = b
+    return "".join(out + [text[last:]])
+
+
+def with_copies(docs: list[Document], shares: tuple[float, ...], pool: list[str], seed: int = 0) -> list[Document]:
+    """DOCS, each followed by one copy per share replaced (metadata `copy_of`, `replaced`)."""
+    out = []
+    for d in docs:
+        out.append(d)
+        for share in shares:
+            rng = random.Random(f"{seed}/{d.id}/{share}")
+            text = replaced_copy(d.text, d.metadata["language"], share, rng, pool)
+            out.append(Document(text=text, id=f"{d.id}~{share:g}",
+                                metadata={**d.metadata, "copy_of": d.id, "replaced": share}))
+    return out
+
+
+def replacement_pool(docs: list[Document], lang: str) -> list[str]:
+    return [d.text[a:b] for d in docs for a, b in replaceable(d.text, lang)]
 
 
 def cluster_pairs(clusters: list[list[str]]) -> set[tuple[str, str]]:
     return {tuple(sorted(p)) for c in clusters for p in itertools.combinations(c, 2)}
-
-
-def prf(predicted: set, truth: set) -> tuple[float, float, float]:
-    tp = len(predicted & truth)
-    p = tp / len(predicted) if predicted else 1.0
-    r = tp / len(truth) if truth else 1.0
-    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
 def _four_stages(docs, folder: Path, config, signature, method, min_similarity=0.0) -> tuple[list[Document], list[Document]]:
@@ -141,10 +162,17 @@ def _four_stages(docs, folder: Path, config, signature, method, min_similarity=0
     return kept, [d for d in docs if d.id not in kept_ids]
 
 
-def run_ours(docs: list[Document], n_grams=5, num_buckets=14, hashes_per_bucket=8, exact=True, seed=1,
-             threshold=0.0) -> list[list[str]]:
+def run_ours(docs: list[Document], n_grams: int | dict[str, int] = 5, num_buckets=14, hashes_per_bucket=8, exact=True,
+             seed=1, threshold=0.0) -> list[list[str]]:
     """Our dedup stage (exact, then MinHash with candidates checked against THRESHOLD) in this
-    process: the clusters it formed, by id."""
+    process: the clusters it formed, by id. N_GRAMS per language runs each language alone, as
+    the pipeline's per_language scope does."""
+    if isinstance(n_grams, dict):
+        by_lang = {}
+        for d in docs:
+            by_lang.setdefault(d.metadata["language"], []).append(d)
+        return [c for lang, part in sorted(by_lang.items())
+                for c in run_ours(part, n_grams[lang], num_buckets, hashes_per_bucket, exact, seed, threshold)]
     docs = [Document(text=d.text, id=d.id, metadata=dict(d.metadata)) for d in docs]
     uf = UnionFind()
     with tempfile.TemporaryDirectory() as tmp:
@@ -157,6 +185,33 @@ def run_ours(docs: list[Document], n_grams=5, num_buckets=14, hashes_per_bucket=
         for d in removed:
             uf.union(d.metadata["duplicate_of"], d.id)
     return list(uf.clusters().values())
+
+
+def run_stock_datatrove(docs: list[Document], n_grams=5, num_buckets=14, hashes_per_bucket=8, seed=1) -> list[list[str]]:
+    """Stock datatrove (defaults = FineWeb's 5-grams, 14 x 8): its own signature, bucket and
+    cluster stages, one language at a time. The word tokenizer is ours (dedup/shingles.py):
+    datatrove's own would load spaCy, which is not installed."""
+    from datatrove.pipeline.dedup.minhash import MinhashConfig, MinhashDedupCluster, MinhashDedupSignature
+    from datatrove.utils.binaryio import read_tuples_from_file
+
+    clusters = []
+    for lang in sorted({d.metadata["language"] for d in docs}):
+        part = [d for d in docs if d.metadata["language"] == lang]
+        config = MinhashConfig(n_grams=n_grams, num_buckets=num_buckets, hashes_per_bucket=hashes_per_bucket, seed=seed)
+        with tempfile.TemporaryDirectory() as tmp:
+            sigs, buckets, out = (str(Path(tmp) / x) for x in ("signatures", "buckets", "clusters"))
+            MinhashDedupSignature(sigs, config, language=TOKENIZERS[lang](lang)).run(iter(part), 0, 1)
+            for b in range(num_buckets):
+                MinhashDedupBuckets(sigs, buckets, config=config).run(None, b, num_buckets)
+            MinhashDedupCluster(buckets, out, config=config, save_cluster_id=True).run(None, 0, 1)
+            groups: dict[int, list[str]] = {}
+            path = Path(out) / "000000.clusters"
+            if path.exists():
+                with open(path, "rb") as f:
+                    for index, cluster in read_tuples_from_file(f, "2I"):
+                        groups.setdefault(cluster, []).append(part[index].id)
+        clusters += list(groups.values())
+    return clusters
 
 
 def run_datasketch(docs: list[Document], n_grams=5, num_buckets=14, hashes_per_bucket=8, seed=1) -> list[list[str]]:

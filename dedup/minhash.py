@@ -14,6 +14,9 @@ With `dedup.engine: datasketch` the MinHash pass is one in-memory job (dedup/inm
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 from datatrove.pipeline.dedup.minhash import MinhashConfig, MinhashDedupBuckets
 from datatrove.pipeline.writers import JsonlWriter
 
@@ -38,6 +41,43 @@ def catch_threshold(num_buckets: int, hashes_per_bucket: int) -> float:
 def catch_probability(similarity: float, num_buckets: int, hashes_per_bucket: int) -> float:
     """P(a pair at Jaccard SIMILARITY shares at least one bucket): the LSH S-curve."""
     return 1 - (1 - similarity**hashes_per_bucket) ** num_buckets
+
+
+def removal_probability(similarity, num_buckets: int, hashes_per_bucket: int, threshold) -> np.ndarray:
+    """P(a pair at Jaccard SIMILARITY is merged): it shares a bucket, and at least THRESHOLD of
+    all num_buckets x hashes_per_bucket hashes agree (dedup/verify.py; no check at 0).
+
+    Each hash agrees with probability s, independently (the MinHash model), so the count of
+    agreeing hashes in a bucket is Binomial(r, s). Merged = (total >= T) minus (total >= T with
+    no bucket all equal); both totals are sums of b independent bucket counts, computed at once
+    for every s by raising the bucket's count distribution to the b-th power in Fourier space.
+    One value per similarity, or a (similarities x thresholds) array for a list of THRESHOLD.
+    32 x 6 at threshold 0.7: s = 0.7 -> 0.50, s = 0.8 -> 0.9994.
+    """
+    s = np.atleast_1d(np.asarray(similarity, dtype=float))
+    thresholds = np.atleast_1d(np.asarray(threshold, dtype=float))
+    b, r = num_buckets, hashes_per_bucket
+    k = np.arange(r + 1)
+    band = np.array([math.comb(r, int(i)) for i in k]) * s[:, None] ** k * (1 - s[:, None]) ** (r - k)
+    not_full = band.copy()
+    not_full[:, r] = 0
+    length = b * r + 1
+    size = 1 << (length - 1).bit_length()
+
+    def upper_tails(pmf: np.ndarray) -> np.ndarray:  # [:, c] = P(total agreeing >= c)
+        total = np.fft.irfft(np.fft.rfft(pmf, size, axis=1) ** b, size, axis=1)[:, :length]
+        return np.cumsum(total[:, ::-1], axis=1)[:, ::-1]
+
+    full_tail, no_band_tail = upper_tails(band), upper_tails(not_full)
+    out = np.empty((len(s), len(thresholds)))
+    for col, t in enumerate(thresholds):
+        if t <= 0:  # plain banding: any bucket all equal
+            out[:, col] = 1 - (1 - s**r) ** b
+        else:
+            need = math.ceil(t * b * r - 1e-9)  # the estimate (agreeing / (b * r)) reaches t
+            out[:, col] = full_tail[:, need] - no_band_tail[:, need]
+    out = np.clip(out, 0.0, 1.0)
+    return out if np.ndim(threshold) else out[:, 0]
 
 
 def describe(cfg) -> str:

@@ -95,14 +95,17 @@ class RuleSpec:
 @dataclass
 class DedupConfig:
     # Shingles: word n-grams for English, character n-grams for Chinese (no spaces to split on).
-    n_grams: dict[str, int] = field(default_factory=lambda: {"en": 5, "zh": 5})
-    # The banding finds candidates; each candidate is then checked against `threshold` with its
-    # Jaccard estimated from all buckets x hashes (dedup/verify.py), so the banding is chosen
-    # wide: 32 x 6 makes a candidate of a pair at 0.7 98% of the time (FineWeb's 14 x 8: 56%),
-    # and its 192 hashes estimate a Jaccard near 0.7 within +-0.033 (one standard deviation).
-    num_buckets: int = 32
-    hashes_per_bucket: int = 6
-    threshold: float = 0.7  # 0: every candidate is a duplicate (plain LSH banding)
+    # 3-grams: one replaced word breaks 3 shingles, not 5, so a copy with 3% of its words
+    # replaced keeps a Jaccard near 0.84 (5-grams: 0.75, right at any usual threshold), while
+    # one with 50% replaced stays under 0.17. The banding feeds candidates to a check on the
+    # Jaccard estimated from all buckets x hashes (dedup/verify.py). n, banding and threshold
+    # were chosen together, cross-validated, by bench/dedup_quality.py (which prints the rates),
+    # at no more hashes and no more banding candidates between distinct pages than 5-grams at
+    # 32 x 6 cost before.
+    n_grams: dict[str, int] = field(default_factory=lambda: {"en": 3, "zh": 3})
+    num_buckets: int = 24
+    hashes_per_bucket: int = 8
+    threshold: float = 0.725  # 0: every candidate is a duplicate (plain LSH banding)
     # Which documents may be duplicates of each other (see dedup/scope.py): per_language,
     # per_group (same value of the metadata field `group_key`, e.g. the crawl dump) or global.
     scope: Literal["per_language", "per_group", "global"] = "per_language"

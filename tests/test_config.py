@@ -48,7 +48,7 @@ def test_typed_objects_and_rule_files(rules):
     cfg = load_config(path)
     assert isinstance(cfg, Config)
     assert (cfg.run.tasks, cfg.run.seed, cfg.dedup.num_buckets) == (3, 7, 20)
-    assert cfg.dedup.hashes_per_bucket == 6  # a default
+    assert cfg.dedup.hashes_per_bucket == 8  # a default
     assert [r.use for r in cfg.quality["en"]] == ["gopher_quality", "gopher_repetition"]
     assert cfg.quality["en"][0].params == {"min_doc_words": 40}
 

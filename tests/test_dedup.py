@@ -4,14 +4,16 @@ survivor choice, the removed records, the scope knob and the in-memory engine.""
 import gzip
 import json
 import random
+import re
 from pathlib import Path
 
 import pytest
 from datatrove.data import Document
 from datatrove.pipeline.writers import JsonlWriter
 
+from dedup.minhash import catch_threshold
 from pipeline.cli import run_pipeline
-from pipeline.config import load_config
+from pipeline.config import DedupConfig, load_config
 
 WORDS = ("river stone light market garden window teacher engine story bridge winter paper orchard lantern "
          "harbor meadow signal copper violin canyon pepper marble saddle").split()
@@ -49,11 +51,10 @@ def corpus(lang: str) -> list[Document]:
 
 
 def write_config(folder: Path) -> Path:
-    """The dedup settings of configs/default.yaml, one task: the other stages do not run here."""
+    """One task, the default dedup settings (DedupConfig): the other stages do not run here."""
     path = folder / "dedup.yaml"
     folder.mkdir(parents=True, exist_ok=True)
-    path.write_text("run: {tasks: 1, workers: 1}\n"
-                    "dedup: {n_grams: {en: 5, zh: 5}, num_buckets: 32, hashes_per_bucket: 6, threshold: 0.7}\n")
+    path.write_text("run: {tasks: 1, workers: 1}\n")
     return path
 
 
@@ -116,8 +117,10 @@ def test_report_counts_each_kind_of_removal(default_run):
     s = stage_summary(RunLayout(default_run), "dedup")
     assert s["removed"] == {"exact_duplicate": 2, "minhash_duplicate": 2}
     assert (s["documents_in"], s["documents_out"]) == (10, 6)
-    assert s["scope"] == "per_language" and s["catch_threshold"] == pytest.approx(0.5270, abs=1e-4)
-    assert s["threshold"] == 0.7
+    d = DedupConfig()
+    assert s["scope"] == "per_language"
+    assert s["catch_threshold"] == pytest.approx(catch_threshold(d.num_buckets, d.hashes_per_bucket), abs=1e-4)
+    assert s["threshold"] == d.threshold
     assert s["per_language"]["zh"]["removed"] == {"exact_duplicate": 1, "minhash_duplicate": 1}
 
 
@@ -174,3 +177,52 @@ def test_per_group_without_a_group_key_is_a_config_error(tmp_path):
 
     with pytest.raises(ConfigError, match="dedup.group_key"):
         load_config(write_config(tmp_path), ["dedup.scope=per_group"])
+
+
+def replaced(text: str, lang: str, share: float, rng: random.Random, pool: list[str]) -> str:
+    """TEXT with SHARE of its words (en) or characters (zh), at least one, replaced in place."""
+    spans = [m.span() for m in re.finditer(r"\w+" if lang == "en" else r"[\u4e00-\u9fff]", text)]
+    out, last = [], 0
+    for i in sorted(rng.sample(range(len(spans)), max(1, round(share * len(spans))))):
+        a, b = spans[i]
+        out += [text[last:a], next(w for w in iter(lambda: rng.choice(pool), None) if w != text[a:b])]
+        last = b
+    return "".join(out + [text[last:]])
+
+
+def real_texts(shared_data: Path, lang: str, n: int) -> list[str]:
+    """N real pages of LANG that pass the quality stage's length rules, shortest first: one
+    replaced word breaks the largest share of a short page's shingles."""
+    if lang == "en":
+        path, key, size = shared_data / "text" / "llama_factory" / "c4_demo.jsonl", "text", lambda t: len(t.split())
+        least = 50
+    else:
+        path, key = shared_data / "text" / "chinesewebtext" / "cc-2021-43_cleared1.jsonl", "raw_content"
+        size, least = lambda t: len(re.findall(r"[\u4e00-\u9fff]", t)), 100
+    with open(path, encoding="utf-8") as f:
+        texts = [json.loads(line)[key] for line in f]
+    return sorted((t for t in texts if size(t) >= least), key=size)[:n]
+
+
+def test_default_settings_merge_3_percent_copies_and_not_50_percent_ones(tmp_path, configs, shared_data):
+    """At the defaults, through the datatrove stages: a real page with 3% of its words (en) or
+    characters (zh) replaced is merged with it; one with 50% replaced is a distinct page."""
+    docs = {}
+    for lang in ("en", "zh"):
+        texts = real_texts(shared_data, lang, 8)
+        pool = [w for t in texts for w in re.findall(r"\w+" if lang == "en" else r"[\u4e00-\u9fff]", t)]
+        rng = random.Random(0)
+        docs[lang] = [Document(text=t, id=f"{lang}{i}", metadata={}) for i, t in enumerate(texts)]
+        for i, t in enumerate(texts):
+            docs[lang] += [Document(text=replaced(t, lang, 0.03, rng, pool), id=f"{lang}{i}-3pct", metadata={}),
+                           Document(text=replaced(t, lang, 0.5, rng, pool), id=f"{lang}{i}-50pct", metadata={})]
+    run = run_dedup(tmp_path, configs, docs)
+    removed = read(run / "dedup" / "removed" / "minhash")
+    kept = read(run / "dedup" / "output")
+    for lang in ("en", "zh"):
+        for i in range(8):
+            pair = {f"{lang}{i}", f"{lang}{i}-3pct"}
+            (gone,) = pair & set(removed)  # one of the two, whichever is longer survives
+            assert removed[gone]["metadata"]["duplicate_of"] in pair - {gone}
+            assert f"{lang}{i}-50pct" in kept
+    assert len(removed) == 16 and len(kept) == 32

@@ -67,7 +67,7 @@ def test_in_memory_engine_checks_the_true_jaccard():
 
 @pytest.mark.parametrize("engine", ["datatrove", "datasketch"])
 def test_pairs_below_the_threshold_stay(tmp_path, configs, engine):
-    far = pairs(20, range(6))  # Jaccard ~0.6: below the threshold, often a banding candidate
+    far = pairs(12, range(30, 42))  # 3-gram Jaccard ~0.6: below the threshold, a banding candidate a third of the time
     close = pairs(100, range(10, 13))  # ~0.9: duplicates
     exact = [Document(text=english(20), id="20", metadata={"language": "en"}),
              Document(text=english(20), id="20-exact", metadata={"language": "en"})]
@@ -101,3 +101,19 @@ def test_threshold_outside_0_1_is_a_config_error(tmp_path):
 
     with pytest.raises(ConfigError, match="dedup.threshold"):
         load_config(write_config(Path(tmp_path)), ["dedup.threshold=1.5"])
+
+
+def test_removal_probability_is_banding_then_check():
+    from dedup.minhash import catch_probability, removal_probability
+
+    # No check: the banding S-curve alone.
+    assert removal_probability([0.5, 0.8], 24, 8, 0.0) == pytest.approx([catch_probability(s, 24, 8) for s in (0.5, 0.8)])
+    # With the check, against a simulation of the MinHash model: each hash agrees with probability s.
+    rng = np.random.default_rng(0)
+    for s in (0.65, 0.72, 0.8):
+        agree = rng.random((20000, 24 * 8)) < s
+        simulated = (agree.reshape(-1, 24, 8).all(axis=2).any(axis=1) & (agree.mean(axis=1) >= 0.725)).mean()
+        assert removal_probability(s, 24, 8, 0.725)[0] == pytest.approx(simulated, abs=0.015)
+    # One row per similarity, one column per threshold; a higher threshold never removes more.
+    table = removal_probability([0.6, 0.9], 24, 8, [0.0, 0.6, 0.725])
+    assert table.shape == (2, 3) and (np.diff(table, axis=1) <= 1e-12).all()
