@@ -4,7 +4,7 @@ Explicit on purpose: a config is data, so it can only pick from this dict; nothi
 by a string from a config file. A new rule is added here and nowhere else.
 """
 
-from filters import chinese, classifier, english, lines, pii
+from filters import chinese, classifier, english, lines, listing, pii
 
 STEPS: dict[str, type] = {
     step.name: step
@@ -21,6 +21,7 @@ STEPS: dict[str, type] = {
         chinese.ZhSymbolsFilter,
         chinese.ZhRepetitionFilter,
         chinese.ZhSpamTermsFilter,
+        listing.ListingFilter,
         pii.PiiFilter,
         classifier.QualityClassifier,
     )
