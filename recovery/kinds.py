@@ -101,14 +101,15 @@ ENGLISH_MINDED_RULES = frozenset({"gopher_quality", "c4_quality", "fineweb_quali
 # Which rules each kind is known to fail for reasons unrelated to quality. Never the spam,
 # blocklist or repetition-of-whole-document rules: those catch bad pages of every kind.
 KIND_RULES = {
-    "list": {"gopher_quality", "c4_quality", "fineweb_quality", "zh_line_length", "zh_symbols"},
-    "table": {"gopher_quality", "c4_quality", "fineweb_quality", "zh_line_length", "zh_symbols", "zh_cjk_share"},
-    "code": {"gopher_quality", "c4_quality", "fineweb_quality", "zh_symbols", "zh_cjk_share"},
+    # A list is what the listing rule is meant to remove: that removal is not excused as a list.
+    "list": {"gopher_quality", "c4_quality", "fineweb_quality", "zh_symbols"},
+    "table": {"gopher_quality", "c4_quality", "fineweb_quality", "listing", "zh_symbols", "zh_cjk_share"},
+    "code": {"gopher_quality", "c4_quality", "fineweb_quality", "listing", "zh_symbols", "zh_cjk_share"},
     "long_formal": {"gopher_repetition", "gopher_quality", "fineweb_quality", "zh_repetition", "zh_length"},
     # The line- and word-shape rules only: prose is what they are meant to let through. Not
     # the repetition rules (repeated text is repeated whatever its kind), not the length or
     # CJK-share rules (a short page is short, a mostly non-Chinese page is not Chinese prose).
-    "prose": {"gopher_quality", "c4_quality", "fineweb_quality", "zh_line_length", "zh_symbols"},
+    "prose": {"gopher_quality", "c4_quality", "fineweb_quality", "listing", "zh_symbols"},
 }
 
 
