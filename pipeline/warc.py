@@ -313,6 +313,13 @@ def decode_html(body: bytes, http_content_type: str = "") -> tuple[str, str, str
     return None
 
 
+def file_chunks(f: BinaryIO) -> Iterator[bytes | str]:
+    """The bytes of an open WARC file, gunzipped member by member when it is gzip'd."""
+    head = f.read(2)
+    f.seek(0)
+    return gzip_chunks(f) if head == b"\x1f\x8b" else iter(lambda: f.read(CHUNK), b"")
+
+
 class CountingWarcReader(WarcReader):
     """WARC/WET reader yielding HTML (or WET text) documents; skipped records counted by reason.
 
@@ -330,10 +337,7 @@ class CountingWarcReader(WarcReader):
 
     def read_file(self, filepath: str):
         with self.data_folder.open(filepath, "rb", compression=None) as f:
-            head = f.read(2)
-            f.seek(0)
-            chunks = gzip_chunks(f) if head == b"\x1f\x8b" else iter(lambda: f.read(CHUNK), b"")
-            for ri, record in enumerate(warc_records(chunks, self.max_record_bytes)):
+            for ri, record in enumerate(warc_records(file_chunks(f), self.max_record_bytes)):
                 with self.track_time():
                     if isinstance(record, str):
                         self.stat_update(f"dropped_extract_{record}")

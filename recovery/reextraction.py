@@ -30,12 +30,11 @@ from datatrove.pipeline.base import PipelineStep
 from loguru import logger
 
 from pipeline.stage_io import StageReader
-from pipeline.warc import PAGE_RECORDS, CountingWarcReader, gzip_chunks, warc_records
+from pipeline.warc import PAGE_RECORDS, CountingWarcReader, file_chunks, warc_records
 from recovery.false_rejections import FILTER_KEYS
 
 # A removal the page's text cannot undo: the URL is what was judged.
 NOT_REEXTRACTED = ("url_blocklist",)
-_CHUNK = 1 << 20
 
 
 def source_bucket(file_path: str, buckets: int) -> int:
@@ -100,10 +99,7 @@ class RemovedPages(PipelineStep):
                                     max_html_bytes=self.max_html_bytes, max_inflate_ratio=self.max_inflate_ratio)
         try:
             with reader.data_folder.open(posixpath.basename(source), "rb", compression=None) as f:
-                head = f.read(2)
-                f.seek(0)
-                chunks = gzip_chunks(f) if head == b"\x1f\x8b" else iter(lambda: f.read(_CHUNK), b"")
-                for record in warc_records(chunks, self.max_record_bytes):
+                for record in warc_records(file_chunks(f), self.max_record_bytes):
                     if isinstance(record, str) or record.headers.get("warc-type", "").encode() not in PAGE_RECORDS:
                         continue
                     meta = records.get(record.headers.get("warc-record-id", ""))
