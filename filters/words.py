@@ -4,8 +4,9 @@ The word splitter is a regex (run only on the whitespace-separated chunks that a
 words) that cuts English the way spaCy's rule-based tokenizer (`spacy.blank("en")`) does,
 which is what datatrove's Gopher / FineWeb filters count with. It matters beyond word counts: spaCy makes every punctuation mark its own token,
 so Gopher's "80 % of words contain a letter" and FineWeb's newline-per-word ratio see
-punctuation as words. Keeping that behaviour is what keeps our decisions equal to theirs
-(bench/quality_rules_agreement.py measures it), at a fraction of the cost.
+punctuation as words. The rules use it only with `stock_compatible: true`, to make datatrove's
+decisions (bench/quality_rules_agreement.py measures it) at a fraction of the cost; by
+default they count `whitespace_words`, as the papers do.
 """
 
 from __future__ import annotations
