@@ -16,6 +16,7 @@ from filters.english import (
     GopherQualityFilter,
     GopherRepetitionFilter,
     UrlBlocklistFilter,
+    ends_sentence,
 )
 from filters.words import (
     content_words,
@@ -385,3 +386,11 @@ def test_a_line_ends_in_punctuation_inside_quotes_or_before_spaces():
     assert checks["fineweb_line_punct_ratio"] == 0.15
     stock = FineWebQualityFilter(stock_compatible=True)
     assert {c.reason: c.value for c in stock.all_checks(Document(text="\n".join(lines), id="q"))}["fineweb_line_punct_ratio"] == 0
+
+
+def test_a_sentence_ends_before_its_citation_marker():
+    assert ends_sentence("The bridge opened in 1990.[3]") and ends_sentence("Nature is sacred. [M1 / MP]  ")
+    assert not ends_sentence("See the list [below]") and not ends_sentence("Read more [+]")
+    lines = [f"The bridge {i} opened in 1990.[{i}]" for i in range(3)] + [f"Heading number {i}" for i in range(17)]
+    checks = {c.reason: c.value for c in FineWebQualityFilter().all_checks(Document(text="\n".join(lines), id="c"))}
+    assert checks["fineweb_line_punct_ratio"] == 0.15

@@ -34,11 +34,16 @@ def test_repeated_captions_are_cut_after_the_first():
     assert clean_lines(text, None, None, cut_repeats=False).text == text
 
 
-def test_a_page_mostly_of_repeats_is_left_for_the_repetition_rules():
+def test_a_thread_quoting_its_posts_is_cut_to_the_thread_and_code_repeats_stay():
+    post = "It is commonly stated that a bound electron only absorbs a photon of matching energy."
+    thread = f"{post}\nOn 5/3/2024 avicenna said:\n{post}\nIt is observed to be true.\nOn 5/3/2024 avicenna said:\n{post}"
+    cleaned = clean_lines(thread, None, None)  # repeats are 60% of the page: cut all the same
+    assert cleaned.text == f"{post}\nOn 5/3/2024 avicenna said:\nIt is observed to be true."
+    code = "if x:\n    return a;\nelse:\n    return a;\nSELECT id\n  FROM t;\nSELECT id\n  FROM t;"
+    assert clean_lines(code, None, None).repeated == ["SELECT id"]  # indented or ";" lines: the program
     rule = LineCleaning()
-    text = "Share this\nShare this\nShare this"
-    doc = Document(text=text, id="s", metadata={})
-    assert rule.filter(doc) is True and doc.text == text and "cut_repeated_lines" not in doc.metadata
+    doc = Document(text="Share this\nShare this\nShare this", id="s", metadata={})
+    assert rule.filter(doc) is True and doc.text == "Share this" and doc.metadata["cut_repeated_lines"] == 2
     assert rule.filter(Document(text="\n \n", id="e", metadata={})) == (False, "line_cleaning_nothing_left")
 
 
