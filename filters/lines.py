@@ -30,25 +30,19 @@ from datatrove.io import get_datafolder
 from datatrove.pipeline.base import PipelineStep
 
 from filters.base import Check, RuleFilter, at_least
+from filters.listing import is_code_line
 
 SITE_BUCKETS = 64  # files per language the (host, line) hashes are spread over; one merge task each
 _FLUSH_HASHES = 4_000_000  # a counting task writes its buffer out past this many hashes (32 MB)
 _HAS_TEXT = re.compile(r"[^\W\d_]").search  # a line with a letter (any script, CJK included)
 _DIGITS = re.compile(r"\d")
 _SPACES = re.compile(r"\s+")
-_CODE_CHARS = re.compile(r"[;{}=<>]").search
 
 
 def normalise_line(line: str) -> str:
     """The form two lines must share to be one line: lower case, digits as 0, spaces collapsed
     (as CCNet does), so "© 2021 Acme" and "© 2023 ACME" are the same footer."""
     return _SPACES.sub(" ", _DIGITS.sub("0", line.lower())).strip()
-
-
-def is_code_line(line: str) -> bool:
-    """An indented line, or one holding a character prose lines rarely do: code, whose repeats
-    ("    else:", "return x;") are the program, not a caption."""
-    return line[:1] in (" ", "\t") or _CODE_CHARS(line) is not None
 
 
 def site_of(url: str | None) -> str | None:
@@ -179,7 +173,8 @@ def clean_lines(text: str, site: str | None, boilerplate: np.ndarray | None, cut
 
     "Photo: AP\\nRain fell.\\nPhoto: AP" -> "Photo: AP\\nRain fell." (one repeat cut). Lines without
     a letter (blank lines, numbers, "}") are never cut: they are layout, not boilerplate. Nor is a
-    repeated line of code (`is_code_line`): "return x;" twice in a tutorial is the program.
+    repeated line of code (the listing step's `is_code_line`): "return x;" twice in a tutorial is
+    the program, not a caption.
 
     Repeats are cut however much of the page they are, as CCNet cuts every paragraph seen
     before: a forum thread quoting the post it answers is the thread once, and a page that is one

@@ -39,8 +39,9 @@ def test_a_thread_quoting_its_posts_is_cut_to_the_thread_and_code_repeats_stay()
     thread = f"{post}\nOn 5/3/2024 avicenna said:\n{post}\nIt is observed to be true.\nOn 5/3/2024 avicenna said:\n{post}"
     cleaned = clean_lines(thread, None, None)  # repeats are 60% of the page: cut all the same
     assert cleaned.text == f"{post}\nOn 5/3/2024 avicenna said:\nIt is observed to be true."
-    code = "if x:\n    return a;\nelse:\n    return a;\nSELECT id\n  FROM t;\nSELECT id\n  FROM t;"
-    assert clean_lines(code, None, None).repeated == ["SELECT id"]  # indented or ";" lines: the program
+    code = "if x:\n    return a;\nelse:\n    return a;\nSELECT id\n  FROM t;\nSELECT id\n  FROM t;\nelse:"
+    assert clean_lines(code, None, None).repeated == []  # code lines: the program
+    assert clean_lines(f"Photo: AP\n{code}\nPhoto: AP", None, None).repeated == ["Photo: AP"]
     rule = LineCleaning()
     doc = Document(text="Share this\nShare this\nShare this", id="s", metadata={})
     assert rule.filter(doc) is True and doc.text == "Share this" and doc.metadata["cut_repeated_lines"] == 2
