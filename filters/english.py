@@ -318,7 +318,7 @@ class FineWebQualityFilter(RuleFilter):
         self.max_newlines_per_word = max_newlines_per_word
 
     def checks(self, doc: Document) -> Iterator[Check | None]:
-        text, lines = doc.text, [line for line in doc.text.split("\n") if line.strip()]
+        text, lines = doc.text, text_blocks(doc.text, "\n")
         yield at_least("fineweb_empty", len(lines), 1)
         if not lines:  # nothing below is defined for an empty page
             return
