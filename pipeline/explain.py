@@ -40,6 +40,7 @@ class Explanation:
     english_check: str | None = None  # the second opinion on an unsure en: rescued | refused
     shares: dict[str, float] | None = None  # paragraph shares, computed when the page alone fails
     lid_kept: bool = False  # what the langid stage decides, shares and second opinion included
+    lid_reason: str | None = None  # the stage's drop reason when lid_kept is False
     cut_lines: dict[str, list[str]] = field(default_factory=dict)  # line cleaning: repeated / site lines cut
     site_counts: bool = False  # whether a run's per-site line counts were there to cut with
 
@@ -58,8 +59,7 @@ class Explanation:
     def to_dict(self) -> dict:
         failure = self.first_failure()
         if not self.lid_passed:
-            reason = "lid_other_language" if self.lid_min_score is None else "lid_low_score"
-            verdict = {"kept": False, "rule": "lid", "reason": "lid_english_refused" if self.english_check == "refused" else reason}
+            verdict = {"kept": False, "rule": "lid", "reason": self.lid_reason}
         elif failure:
             rule, check = failure
             verdict = {"kept": False, "rule": rule, "reason": check.reason, "value": check.value, "threshold": check.threshold}
@@ -151,8 +151,7 @@ class Tools:
 
     @classmethod
     def build(cls, cfg: Config) -> Tools:
-        router = LanguageRouter(cfg.langid.min_score, cfg.langid.max_kana_frac_for_zh,
-                                min_en_zh_share=cfg.langid.min_en_zh_share, english_check=cfg.langid.english_check)
+        router = LanguageRouter.from_config(cfg.langid)
         steps = {lang: [STEPS[spec.use](**spec.params) for spec in specs] for lang, specs in cfg.quality.items()}
         return cls(router, steps)
 
@@ -160,15 +159,14 @@ class Tools:
 def explain(cfg: Config, doc: Document, source: str = "", lang: str | None = None, tools: Tools | None = None) -> Explanation:
     """Measure every check of the rules for the document's language (or `lang`)."""
     tools = tools or Tools.build(cfg)
-    decision = tools.router.decide(doc.text)
-    detected, score = decision["lang"], decision["score"]
-    if decision["shares"] and decision["kept"]:  # kept on its paragraphs: routed to the larger share
-        detected = max(decision["shares"], key=lambda k: (decision["shares"][k], k == detected))
-    rules_language = lang or detected
-    result = Explanation(source=source, chars=len(doc.text), language=detected, language_score=score,
-                         lid_min_score=cfg.langid.min_score.get(decision["lang"]),
+    decision = tools.router.route(doc.text)  # the langid stage's own decision
+    rules_language = lang or decision.language
+    result = Explanation(source=source, chars=len(doc.text), language=decision.language,
+                         language_score=decision.page_score,
+                         lid_min_score=cfg.langid.min_score.get(decision.page_language),
                          rules_language=rules_language if rules_language in cfg.quality else None,
-                         english_check=decision["english_check"], shares=decision["shares"], lid_kept=decision["kept"])
+                         english_check=decision.english_check, shares=decision.shares, lid_kept=decision.kept,
+                         lid_reason=decision.reason)
     # The rules judge the text as the pipeline hands it on: after line cleaning's cuts and C4's
     # line removals, on a copy so the caller's document is untouched.
     work = Document(text=doc.text, id=doc.id, metadata=dict(doc.metadata))

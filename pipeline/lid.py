@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from datatrove.data import Document
@@ -28,6 +29,10 @@ from pipeline.lid_english import english_verdict
 SAMPLE_CHARS = 1000
 # Paragraph shares of longer pages are estimated from evenly spread paragraphs of about this size.
 SHARE_CHARS = 12000
+# Paragraphs of other scripts shorter than this that fail alone are identified again together,
+# as one text: lid.176 is unreliable on one short line (a 40-character English line often scores
+# under 0.65), and a page of short lines in two languages is the bilingual case shares are for.
+POOL_BELOW_CHARS = 200
 # Share of a text's letters that are Han characters above which kana-free text is Chinese.
 MIN_HAN_FRAC = 0.5
 _KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff]")
@@ -69,6 +74,22 @@ def han_frac(text: str) -> float:
     return len(_HAN.findall(text)) / letters if letters else 0.0
 
 
+@dataclass(frozen=True)
+class Decision:
+    """What the router decided for one text, and the evidence."""
+
+    kept: bool
+    language: str  # where a kept text goes (en/zh); for a dropped one, the page's label
+    score: float  # the page's score, or the routed language's share when paragraphs decided
+    basis: str  # "page": the whole-page label decided; "paragraphs": the shares did
+    page_language: str  # lid.176's label for the whole page (script-corrected)
+    page_score: float
+    english_check: str | None = None  # "rescued" / "refused" / None (pipeline/lid_english.py)
+    shares: dict[str, float] | None = None  # byte share per language; None when not computed
+    reason: str | None = None  # why a dropped text was dropped
+    threshold: float | None = None  # the page label's min_score, for a dropped text
+
+
 class LanguageRouter(BaseFilter):
     """Keep English and Chinese documents; set `language`, `language_score` and `lid_shares`.
 
@@ -98,6 +119,13 @@ class LanguageRouter(BaseFilter):
         self.english_check = english_check
         self._model = None
         self._t2s = None
+
+    @classmethod
+    def from_config(cls, langid, exclusion_writer=None) -> LanguageRouter:
+        """The router a config's `langid` section describes: the one the stage and explain build."""
+        return cls(langid.min_score, langid.max_kana_frac_for_zh, min_en_zh_share=langid.min_en_zh_share,
+                   to_simplified=langid.to_simplified, confident_score=langid.confident_score,
+                   english_check=langid.english_check, exclusion_writer=exclusion_writer)
 
     @property
     def model(self):
@@ -139,72 +167,95 @@ class LanguageRouter(BaseFilter):
         passes = threshold is not None and (score >= threshold or verdict == "rescued") and verdict != "refused"
         return passes, verdict
 
-    def decide(self, text: str) -> dict:
-        """The routing decision for TEXT as `filter` makes it, for `thresher explain`: language and
-        score, the English second opinion, and the paragraph shares when the page alone fails."""
+    def route(self, text: str) -> Decision:
+        """The routing decision for TEXT: the one the langid stage, `thresher explain` and
+        recovery all act on."""
         sample = lid_sample(text)
         lang, score = self._identify_sample(sample)
         whole_page, verdict = self._passes(sample, lang, score)
-        out = {"lang": lang, "score": score, "whole_page": whole_page, "english_check": verdict, "shares": None,
-               "kept": whole_page}
-        if not whole_page:
-            shares = self.paragraph_shares(text)
-            if verdict == "refused":
-                shares.pop("en", None)
-            out["shares"] = shares
-            out["kept"] = sum(shares.values()) >= self.min_en_zh_share
-        return out
+        # Paragraph shares (~1-7 ms a page) are computed only where they can change the outcome:
+        # not for a sure whole-page label, not for a one-paragraph text (its paragraph is the
+        # page), not for a passing en page without a single CJK character (no zh share can arise).
+        confident = ((score >= self.confident_score and verdict is None) or "\n" not in text.strip()
+                     or (whole_page and lang == "en" and not _CJK_ANY.search(text)))
+        shares = None if confident else self.paragraph_shares(text)
+        if shares is not None and verdict == "refused":  # not English: its en-looking lines do not make it so
+            shares.pop("en", None)
+        common = dict(page_language=lang, page_score=round(score, 4), english_check=verdict, shares=shares)
+        if not whole_page and sum((shares or {}).values()) < self.min_en_zh_share:
+            reason = "lid_low_score" if lang in self.min_score else "lid_other_language"
+            if verdict == "refused":  # its score may pass: the second opinion said not English
+                reason = "lid_english_refused"
+            return Decision(kept=False, language=lang, score=round(score, 4), basis="page", reason=reason,
+                            threshold=self.min_score.get(lang), **common)
+        route = max(shares, key=lambda k: (shares[k], k == lang)) if shares else lang
+        basis = "page" if whole_page and route == lang else "paragraphs"
+        return Decision(kept=True, language=route, score=round(score, 4) if route == lang else shares[route],
+                        basis=basis, **common)
 
     def paragraph_shares(self, text: str) -> dict[str, float]:
+        """Share of the text's UTF-8 bytes per kept language, from its paragraphs (lines).
+
+        lid.176 is unreliable on one short line, so each paragraph's evidence is what suits it:
+        a Han-dominant paragraph is Chinese by script (`_label`: kana makes it Japanese, Hangul
+        Korean); any other paragraph is identified alone; the short ones that fail there are
+        identified again together, as one text, so that eight short English lines between
+        Chinese ones count as the English they are together.
+        """
         paragraphs = [p for p in (" ".join(p.split()) for p in text.split("\n")) if p]
         if not paragraphs:
             return {}
         chars = sum(map(len, paragraphs))
         if chars > SHARE_CHARS:  # long page: every k-th paragraph, a deterministic spread sample
             paragraphs = paragraphs[:: -(-chars // SHARE_CHARS)]
-        labels, scores = self.model.predict([p.lower() for p in paragraphs], k=1)
         sizes = [len(p.encode("utf-8")) for p in paragraphs]
-        total = sum(sizes)
-        shares: dict[str, float] = {}
-        for para, size, label, score in zip(paragraphs, sizes, labels, scores):
-            lang, score = self._label(para, label[0].removeprefix("__label__") if label else "unknown",
-                                      float(score[0]) if len(score) else 0.0)
-            # Paragraphs are judged by the model alone: a word-by-word second opinion per
-            # paragraph would cost more than the rest of the page.
-            if lang in self.min_score and score >= self.min_score[lang]:
-                shares[lang] = shares.get(lang, 0.0) + size / total
+        labels = [self._label(p, "zh", 1.0) if _CJK_ANY.search(p) and han_frac(p) >= MIN_HAN_FRAC else None
+                  for p in paragraphs]
+        alone = [i for i, label in enumerate(labels) if label is None]
+        for i, label in zip(alone, self._predict([paragraphs[i] for i in alone])):
+            labels[i] = label
+        unsure = [i for i in alone if len(paragraphs[i]) < POOL_BELOW_CHARS and not self._counts(labels[i])]
+        if len(unsure) > 1:
+            pooled = self._predict([" ".join(paragraphs[i] for i in unsure)])[0]
+            for i in unsure:
+                labels[i] = pooled
+        total, shares = sum(sizes), {}
+        for size, label in zip(sizes, labels):
+            # Judged by the model alone: a word-by-word second opinion per paragraph would cost
+            # more than the rest of the page.
+            if self._counts(label):
+                shares[label[0]] = shares.get(label[0], 0.0) + size / total
         return {lang: round(share, 4) for lang, share in sorted(shares.items())}
 
+    def _predict(self, texts: list[str]) -> list[tuple[str, float]]:
+        """Script-corrected (language, score) of each text, lower-cased as `_identify_sample` does."""
+        if not texts:
+            return []
+        predicted, scores = self.model.predict([t.lower() for t in texts], k=1)
+        return [self._label(t, label[0].removeprefix("__label__") if label else "unknown",
+                            float(score[0]) if len(score) else 0.0)
+                for t, label, score in zip(texts, predicted, scores)]
+
+    def _counts(self, label: tuple[str, float]) -> bool:
+        """Whether a paragraph's (language, score) counts towards its language's share."""
+        return label[0] in self.min_score and label[1] >= self.min_score[label[0]]
+
     def filter(self, doc: Document) -> bool | tuple[bool, str]:
-        sample = lid_sample(doc.text)
-        lang, score = self._identify_sample(sample)
-        whole_page, verdict = self._passes(sample, lang, score)
-        doc.metadata["language_score"] = round(score, 4)
-        if verdict:
-            doc.metadata["lid_english_check"] = verdict
-        # Paragraph shares (~1-7 ms a page) are computed only where they can change the outcome:
-        # not for a sure whole-page label, not for a one-paragraph text (its paragraph is the
-        # page), not for a passing en page without a single CJK character (no zh share can arise).
-        confident = ((score >= self.confident_score and verdict is None) or "\n" not in doc.text.strip()
-                     or (whole_page and lang == "en" and not _CJK_ANY.search(doc.text)))
-        shares = {} if confident else self.paragraph_shares(doc.text)
-        if verdict == "refused":  # the page is not English: its en-looking lines do not make it so
-            shares.pop("en", None)
-        doc.metadata["lid_shares_computed"] = not confident
-        if not confident:
-            doc.metadata["lid_shares"] = shares
-        if not whole_page and sum(shares.values()) < self.min_en_zh_share:
-            doc.metadata["language"] = lang
-            reason = "lid_low_score" if lang in self.min_score else "lid_other_language"
-            if verdict == "refused":  # its score may pass: the second opinion said not English
-                reason = "lid_english_refused"
-            return self._drop(doc, reason, score, self.min_score.get(lang))
-        route = max(shares, key=lambda k: (shares[k], k == lang)) if shares else lang
-        doc.metadata["language"] = route
-        doc.metadata["lid_basis"] = "page" if whole_page and route == lang else "paragraphs"
-        if route != lang:
-            doc.metadata["language_score"] = shares[route]
-        if route == "zh" and self.to_simplified:
+        decision = self.route(doc.text)
+        meta = doc.metadata
+        meta["language"] = decision.language
+        meta["language_score"] = decision.score
+        if decision.english_check:
+            meta["lid_english_check"] = decision.english_check
+        meta["lid_shares_computed"] = decision.shares is not None
+        if decision.shares is not None:
+            meta["lid_shares"] = decision.shares
+        if not decision.kept:
+            meta.update(filter_rule=self.name, filter_value=decision.score, filter_threshold=decision.threshold)
+            self.stat_update(f"dropped_bytes_{decision.reason}", value=len(doc.text.encode("utf-8")))
+            return False, decision.reason
+        meta["lid_basis"] = decision.basis
+        if decision.language == "zh" and self.to_simplified:
             self._simplify(doc)
         return True
 
@@ -216,8 +267,3 @@ class LanguageRouter(BaseFilter):
         simplified = self._t2s.convert(doc.text)
         doc.metadata["converted_to_simplified"] = simplified != doc.text
         doc.text = simplified
-
-    def _drop(self, doc: Document, reason: str, score: float, threshold: float | None) -> tuple[bool, str]:
-        doc.metadata.update(filter_rule=self.name, filter_value=round(score, 4), filter_threshold=threshold)
-        self.stat_update(f"dropped_bytes_{reason}", value=len(doc.text.encode("utf-8")))
-        return False, reason

@@ -77,6 +77,10 @@ od do da
 """.split()) - EN_FUNCTION_WORDS
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+# Han, kana and Hangul: another script's text, which the langid router weighs by script
+# (paragraph shares). Left in, each character would count as a non-ASCII letter and each run as
+# a non-English word, and a bilingual page's English would be refused for its Chinese.
+_CJK_SCRIPTS = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
 _NON_ASCII_LETTER = re.compile(r"[^\W\d_\x00-\x7f]")
 
 
@@ -117,10 +121,12 @@ def english_vote(model, tokens: list[str]) -> float:
 def english_verdict(model, text: str, en_score: float) -> str | None:
     """"rescued" (English despite a low score), "refused" (not English despite the label) or None.
 
-    `text` is the one-line sample lid.176 saw and `en_score` its en score as top label.
+    `text` is the one-line sample lid.176 saw and `en_score` its en score as top label. Han,
+    kana and Hangul are set aside: the opinion is on the page's Latin-script text.
     """
     if not RESCUE_MIN_SCORE <= en_score < SURE_SCORE:
         return None
+    text = _CJK_SCRIPTS.sub(" ", text)  # the evidence is about the Latin-script part
     tokens = words(text)
     if len(tokens) < MIN_WORDS:
         return None

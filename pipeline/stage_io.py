@@ -11,6 +11,7 @@ around it still come out.
 
 from __future__ import annotations
 
+import codecs
 import gzip
 from pathlib import Path
 
@@ -123,6 +124,8 @@ class InputJsonlReader(SkipBadFiles, JsonlReader):
     def _document(self, line, filepath, li, orjson):
         if line is None:
             return "too_large_document", None
+        if li == 0 and line.startswith(codecs.BOM_UTF8):  # a file saved "UTF-8 with BOM" (Windows tools)
+            line = line[len(codecs.BOM_UTF8):]
         if not line.strip():
             return "empty_line", None
         try:

@@ -52,7 +52,7 @@ def extract_jobs(cfg: Config, layout: RunLayout) -> list[Job]:
         steps = [
             InputWarcReader(resolved.folder, max_record_bytes=e.max_record_bytes, max_html_bytes=e.max_html_bytes,
                             max_inflate_ratio=e.max_inflate_ratio, **common),
-            make_extractor(e.extractor, e.favour_precision, e.timeout_s),
+            make_extractor(e.extractor, e.favour_precision, e.timeout_s, e.fallback_below, e.fallback_fast),
         ]
     elif resolved.format == "jsonl":  # already text: passed through
         steps = [InputJsonlReader(resolved.folder, max_document_bytes=e.max_document_bytes, **common)]
@@ -63,15 +63,7 @@ def extract_jobs(cfg: Config, layout: RunLayout) -> list[Job]:
 
 
 def langid_jobs(cfg: Config, layout: RunLayout) -> list[Job]:
-    router = LanguageRouter(
-        cfg.langid.min_score,
-        cfg.langid.max_kana_frac_for_zh,
-        min_en_zh_share=cfg.langid.min_en_zh_share,
-        to_simplified=cfg.langid.to_simplified,
-        confident_score=cfg.langid.confident_score,
-        english_check=cfg.langid.english_check,
-        exclusion_writer=stage_writer(layout.removed("langid", "lid")),
-    )
+    router = LanguageRouter.from_config(cfg.langid, exclusion_writer=stage_writer(layout.removed("langid", "lid")))
     # The `language` metadata the router sets picks the output folder: output/en, output/zh.
     writer = stage_writer(layout.output("langid"), "${language}/${rank}.jsonl.gz")
     return [Job("langid", "langid", [StageReader(layout.output("extract")), router, writer], cfg.run.tasks)]
@@ -155,7 +147,7 @@ def _readmission_jobs(cfg: Config, layout: RunLayout) -> list[Job]:
             # Rule removals extracted again from their WARC records, then judged by every rule.
             e, by_source = cfg.extract, work / "reextraction" / lang
             removed = StageReader(layout.removed("quality"), glob_pattern=f"*/{lang}_*.jsonl.gz")
-            route = [removed, RouteBySource(cfg.run.tasks), stage_writer(by_source, "${source_bucket}/${rank}.jsonl.gz")]
+            route = [removed, RouteBySource(cfg.run.tasks, rec.reextraction.extractor), stage_writer(by_source, "${source_bucket}/${rank}.jsonl.gz")]
             jobs.append(Job("recovery", f"{lang}/reextraction_route", route, cfg.run.tasks))
             pages = RemovedPages(str(by_source), cfg.run.tasks, e.max_record_bytes, e.max_html_bytes, e.max_inflate_ratio)
             extractor = make_extractor(rec.reextraction.extractor, favour_precision=True, timeout_s=e.timeout_s)

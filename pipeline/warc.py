@@ -279,12 +279,60 @@ def codec(label: str | None) -> str | None:
         return None
 
 
+# The two double-byte Chinese families: a page declared in one is often written in the other
+# (Big5 pages labelled gb2312 are common on Taiwanese and Hong Kong hosts), and the bytes of one
+# usually decode without error as the other, into mojibake.
+_CJK_SIBLING = {"gb18030": "big5hkscs", "gbk": "big5hkscs", "gb2312": "big5hkscs",
+                "big5hkscs": "gb18030", "big5": "gb18030", "cp950": "gb18030"}
+# Where a family puts the characters ordinary text is made of: full-width punctuation and the
+# frequent Han characters (GB2312 level 1; Big5's 5,401 frequent characters), by lead byte.
+_FREQUENT_BLOCKS = {"gb": ((0xA1, 0xA3), (0xB0, 0xD7)), "big5": ((0xA1, 0xA3), (0xA4, 0xC6))}
+# The other family's decoding must put this much more of the text in its frequent blocks.
+SIBLING_MARGIN = 0.2
+
+
+def frequent_share(text: str, name: str) -> float:
+    """Share of the non-ASCII characters of TEXT that its codec NAME keeps in the blocks ordinary
+    Chinese is written with: ~0.9 for real text, far less for the other family's mojibake (Big5
+    bytes read as GBK come out as kana, Greek, box drawing and rare characters)."""
+    family = "big5" if name.startswith("big5") or name == "cp950" else "gb"
+    blocks = _FREQUENT_BLOCKS[family]
+    wide = [c for c in text if ord(c) > 0x7F]
+    if not wide:
+        return 0.0
+    frequent = 0
+    for char in wide:
+        try:
+            encoded = char.encode(name)
+        except UnicodeEncodeError:
+            continue
+        if len(encoded) == 2 and any(lo <= encoded[0] <= hi for lo, hi in blocks):
+            frequent += 1
+    return frequent / len(wide)
+
+
+def _check_cjk_family(body: bytes, text: str, name: str, source: str) -> tuple[str, str, str]:
+    """The page decoded in the other Chinese family when that reads as Chinese and this does not."""
+    sibling = _CJK_SIBLING.get(name)
+    if sibling is None:
+        return text, name, source
+    try:
+        other = body.decode(sibling)
+    except UnicodeDecodeError:
+        return text, name, source
+    if frequent_share(other, sibling) > frequent_share(text, name) + SIBLING_MARGIN:
+        return other, sibling, f"{source}_mislabelled"
+    return text, name, source
+
+
 def decode_html(body: bytes, http_content_type: str = "") -> tuple[str, str, str] | None:
     """(text, codec, where the codec came from), or None if no charset gives clean text.
 
     Order: byte-order mark; strict UTF-8 (a page that decodes as UTF-8 is UTF-8 whatever it
     declares — UTF-8 pages declared GB2312 are common); the HTTP charset; the <meta> charset;
     uchardet's guess; then the first of those that decodes with under 1% replacement characters.
+    A page declared in one Chinese family (GB or Big5) and written in the other is decoded in
+    the one it is written in (`<source>_mislabelled`), not into mojibake.
     """
     for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if body.startswith(bom):
@@ -303,7 +351,7 @@ def decode_html(body: bytes, http_content_type: str = "") -> tuple[str, str, str
     candidates = [(name, source) for name, source in candidates if name and name != "utf-8"]
     for name, source in candidates:
         try:
-            return body.decode(name), name, source
+            return _check_cjk_family(body, body.decode(name), name, source)
         except UnicodeDecodeError:
             continue
     for name, source in candidates + [("utf-8", "utf8_lenient")]:
@@ -313,11 +361,66 @@ def decode_html(body: bytes, http_content_type: str = "") -> tuple[str, str, str
     return None
 
 
+_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+# The WARC zstd convention (.warc.zst) may open with a skippable frame holding the dictionary
+# every record frame was compressed with; the dictionary itself may be zstd-compressed.
+_ZSTD_DICT_FRAME = b"\x5d\x2a\x4d\x18"
+_ZSTD_PIECE = 1024
+
+
+def zstd_chunks(raw: BinaryIO) -> Iterator[bytes | str]:
+    """Decompressed bytes of a zstd stream of one or more frames (a dictionary frame first, if
+    any). TRUNCATED where the file ends inside a frame, CORRUPT (and the end) where a frame does
+    not decode: what came before is kept."""
+    import zstandard
+
+    head = raw.read(8)
+    dictionary = None
+    if head[:4] == _ZSTD_DICT_FRAME and len(head) == 8:
+        data = raw.read(int.from_bytes(head[4:8], "little"))
+        if data[:4] == _ZSTD_MAGIC:
+            data = zstandard.ZstdDecompressor().decompress(data, max_output_size=64 << 20)
+        dictionary = zstandard.ZstdCompressionDict(data)
+        head = b""
+    decompressor = zstandard.ZstdDecompressor(dict_data=dictionary) if dictionary else zstandard.ZstdDecompressor()
+    frame, in_frame = decompressor.decompressobj(), False
+    pending = head
+    while True:
+        data = pending or raw.read(CHUNK)
+        pending = b""
+        if not data:
+            break
+        # Fed in small pieces: one piece's output is bounded (a zstd bomb of RLE blocks makes up
+        # to 128 KB from 4 bytes, so 1 KB of input is at most 32 MB), as gzip_chunks bounds its own.
+        for start in range(0, len(data), _ZSTD_PIECE):
+            piece = data[start:start + _ZSTD_PIECE]
+            while piece:
+                try:
+                    out = frame.decompress(piece)
+                except zstandard.ZstdError:
+                    yield CORRUPT
+                    return
+                in_frame = True
+                if out:
+                    yield out
+                if frame.eof:  # the frame ended inside this piece: the rest starts the next one
+                    piece, frame, in_frame = frame.unused_data, decompressor.decompressobj(), False
+                else:
+                    piece = b""
+    if in_frame:
+        yield TRUNCATED
+
+
 def file_chunks(f: BinaryIO) -> Iterator[bytes | str]:
-    """The bytes of an open WARC file, gunzipped member by member when it is gzip'd."""
-    head = f.read(2)
+    """The bytes of an open WARC file: gunzipped member by member when it is gzip'd,
+    decompressed frame by frame when it is zstd (.warc.zst)."""
+    head = f.read(4)
     f.seek(0)
-    return gzip_chunks(f) if head == b"\x1f\x8b" else iter(lambda: f.read(CHUNK), b"")
+    if head[:2] == b"\x1f\x8b":
+        return gzip_chunks(f)
+    if head in (_ZSTD_MAGIC, _ZSTD_DICT_FRAME):
+        return zstd_chunks(f)
+    return iter(lambda: f.read(CHUNK), b"")
 
 
 class CountingWarcReader(WarcReader):

@@ -48,15 +48,19 @@ class RouteBySource(PipelineStep):
     type = "♻️ - RECOVER"
     name = "reextraction_route"
 
-    def __init__(self, buckets: int):
+    def __init__(self, buckets: int, extractor: str = "trafilatura"):
         super().__init__()
         self.buckets = buckets
+        self.extractor = extractor  # the re-extraction's extractor: a page it already made is not redone
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         for doc in data or ():
             rule = doc.metadata.get("filter_rule", "unknown")
             source, record = doc.metadata.get("file_path"), doc.metadata.get("record_id")
             if rule in NOT_REEXTRACTED:
+                continue
+            if doc.metadata.get("extractor") == self.extractor:  # the hybrid's fallback made it already
+                self.stat_update(f"already_{self.extractor}")
                 continue
             if not source or not record or doc.metadata.get("content_type") == "text/plain":
                 self.stat_update("no_html_source")  # jsonl/parquet/WET input: nothing to extract again

@@ -209,3 +209,66 @@ def test_english_evidence_pieces():
     en, other = function_word_shares(words("ek het die boek gelees"))
     assert en == 0.0 and other == 0.6
     assert non_ascii_share("naïve café") == 2 / 9 and non_ascii_share("plain") == 0.0
+
+
+BILINGUAL_SHORT_LINES = "\n".join([
+    "Good morning.", "早上好。",
+    "How are you today?", "你今天好吗？",
+    "I am fine, thank you.", "我很好，谢谢。",
+    "See you tomorrow.", "明天见。",
+])
+
+
+def test_bilingual_page_of_short_lines_is_kept_with_both_shares():
+    # Each English line alone scores under 0.65; together they are English. The Chinese lines
+    # are Chinese by script. The page is kept, routed to the larger byte share, shares recorded.
+    always_shares = LanguageRouter({"en": 0.65, "zh": 0.5}, confident_score=1.01)
+    decision = always_shares.route(BILINGUAL_SHORT_LINES)
+    assert decision.kept and set(decision.shares) == {"en", "zh"}
+    assert abs(sum(decision.shares.values()) - 1.0) < 1e-3
+    assert decision.language == max(decision.shares, key=decision.shares.get)
+    doc = Document(text=BILINGUAL_SHORT_LINES, id="pairs")
+    assert always_shares.filter(doc) is True and doc.metadata["lid_shares"] == decision.shares
+
+
+def test_english_second_opinion_judges_the_latin_script_part():
+    # Han characters are not "non-ASCII letters" of an English text: a bilingual page's English
+    # is not refused for its Chinese.
+    from pipeline.lid_english import english_verdict
+
+    router = LanguageRouter({"en": 0.65, "zh": 0.5})
+    text = "Please take a look at all of our other pages 请看看我们的其他页面 and tell us what you think of them"
+    assert english_verdict(router.model, text, 0.7) != "refused"
+
+
+LID_CASES = [
+    "The committee met on Tuesday to discuss the new budget for the public library and its opening hours.",
+    "市政府昨天召开会议，讨论了公共图书馆的新预算和开放时间，并决定在明年春天扩建阅览室。",
+    "市議会は火曜日に図書館の新しい予算と開館時間について話し合いました。",
+    "Der Ausschuss hat am Dienstag über das neue Budget der Stadtbibliothek gesprochen.",
+    "ok so this is kind of english i guess lol", "Regional Transport Authority bulletin (1988)",
+    "Ek was daar in 1990.", "He kōrero mō ngā tamariki.", "너무 두려워요.",
+    ZH_WITH_CODE, EN_QUOTING_ZH, BILINGUAL_SHORT_LINES,
+]
+
+
+@pytest.mark.parametrize("text", LID_CASES)
+def test_explain_and_the_run_decide_alike(configs, tmp_path, text):
+    # One decision (LanguageRouter.route) behind the stage and `thresher explain`, built from
+    # the same config section: they cannot disagree on language, kept, or reason.
+    from pipeline.config import load_config
+    from pipeline.explain import explain
+    from pipeline.stages import langid_jobs
+    from pipeline.layout import RunLayout
+
+    cfg = load_config(configs / "default.yaml")
+    stage_router = next(step for step in langid_jobs(cfg, RunLayout(tmp_path))[0].pipeline
+                        if isinstance(step, LanguageRouter))
+    doc = Document(text=text, id="d")
+    kept = stage_router.filter(doc)
+    verdict = explain(cfg, Document(text=text, id="d")).to_dict()
+    assert verdict["language"]["passed"] == (kept is True)
+    assert verdict["language"]["lang"] == doc.metadata["language"]
+    assert verdict["language"]["shares"] == doc.metadata.get("lid_shares")
+    if kept is not True:
+        assert verdict["verdict"] == {"kept": False, "rule": "lid", "reason": kept[1]}

@@ -75,3 +75,15 @@ def test_a_page_removed_for_boilerplate_comes_back_and_spam_does_not(tmp_path, c
     assert "filter_rule" not in good["metadata"]
     mech = stage_summary(layout, "recovery")["mechanisms"]["reextraction"]
     assert mech["examined"] == 2 and mech["readmitted"] == 1 and mech["status"] == "on"
+
+
+def test_a_page_trafilatura_already_extracted_is_not_extracted_again():
+    # The hybrid extractor's fallback made it with trafilatura: re-extraction could only repeat it.
+    from recovery.reextraction import RouteBySource
+
+    first = _removed("a", "https://a.example/1", "<urn:uuid:1>", "/crawl/a.warc.gz", "menu text")
+    second = _removed("b", "https://a.example/2", "<urn:uuid:2>", "/crawl/a.warc.gz", "menu text")
+    second.metadata["extractor"] = "trafilatura"
+    step = RouteBySource(4, "trafilatura")
+    assert [d.id for d in step.run(iter([first, second]))] == ["a"]
+    assert step.stats["already_trafilatura"].total == 1

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from pipeline.cli import main
-from pipeline.warc import CountingWarcReader, decode_html, gzip_chunks, payload_kind, warc_records
+from pipeline.warc import CountingWarcReader, decode_html, file_chunks, gzip_chunks, payload_kind, warc_records
 
 ZH = "数据清洗是预训练语料处理的第一步，我们从网页中提取正文并去除重复内容。"
 JA = "今日は図書館で新しい本を借りました。とても面白いです。"
@@ -143,3 +143,77 @@ def test_real_cc_pages_decode_cleanly(shared_data):
     assert len(gbk) == 4
     for page in pages:
         assert page["text"].count("\ufffd") == 0, page["url"]
+
+
+TW = "資料清洗是預訓練語料處理的第一步，我們從網頁中擷取正文並去除重複內容。"
+
+
+@pytest.mark.parametrize("text, body_codec, declared, expected_codec, expected_source", [
+    # Big5 bytes declared GB2312 decode without error as GB, into mojibake: read as Big5.
+    (TW, "big5", "gb2312", "big5hkscs", "meta_mislabelled"),
+    (ZH, "gbk", "big5", "gb18030", "detected"),  # GBK bytes are not valid Big5: the detector's guess
+    (ZH, "gbk", "gb2312", "gb18030", "meta"),  # correctly declared pages stay as declared
+    (TW, "big5", "big5", "big5hkscs", "meta"),
+])
+def test_chinese_charset_family_mislabels_are_detected(text, body_codec, declared, expected_codec, expected_source):
+    body = html_page(text * 3, declared).encode(body_codec)
+    decoded, codec, source = decode_html(body, "text/html")
+    assert (codec, source) == (expected_codec, expected_source) and text in decoded
+
+
+def test_frequent_share_separates_text_from_mojibake():
+    from pipeline.warc import frequent_share
+
+    body = TW.encode("big5")
+    assert frequent_share(body.decode("big5hkscs"), "big5hkscs") > 0.9
+    assert frequent_share(body.decode("gb18030"), "gb18030") < 0.7
+
+
+def zstd_warc(path, records, dictionary: bytes | None = None):
+    """A .warc.zst: one zstd frame per record, as the WARC zstd convention writes them, with
+    its dictionary in a skippable frame first when given."""
+    import zstandard
+
+    out = b""
+    if dictionary is not None:
+        out += bytes.fromhex("5d2a4d18") + len(dictionary).to_bytes(4, "little") + dictionary
+        compressor = zstandard.ZstdCompressor(dict_data=zstandard.ZstdCompressionDict(dictionary))
+    else:
+        compressor = zstandard.ZstdCompressor()
+    out += b"".join(compressor.compress(r) for r in records)
+    path.write_bytes(out)
+    return path
+
+
+@pytest.mark.parametrize("with_dictionary", [False, True], ids=["frames", "dictionary"])
+def test_zstd_warc_is_read(tmp_path, with_dictionary):
+    import zstandard
+
+    records = [warc_record(f"https://z.example/{i}", html_page(f"zstd page {i} " * 30).encode(), n=i) for i in range(3)]
+    dictionary = zstandard.train_dictionary(1024, records * 40).as_bytes() if with_dictionary else None
+    path = zstd_warc(tmp_path / "crawl.warc.zst", records, dictionary)
+    with open(path, "rb") as f:
+        items = list(warc_records(file_chunks(f)))
+    assert [i.headers["warc-target-uri"] for i in items] == [f"https://z.example/{i}" for i in range(3)]
+
+
+def test_zstd_warc_through_the_extract_stage(configs, tmp_path):
+    records = [warc_record(f"https://z.example/{i}", html_page(f"Zstandard page number {i}. " * 30).encode(), n=i)
+               for i in range(3)]
+    path = zstd_warc(tmp_path / "in" / "crawl.warc.zst", records) if (tmp_path / "in").mkdir() is None else None
+    assert main(["run", str(configs / "demo.yaml"), "--stages", "extract", "--input", str(path),
+                 "--output", str(tmp_path / "run")]) == 0
+    docs = []
+    for out in (tmp_path / "run" / "extract" / "output").glob("*.jsonl.gz"):
+        docs += [json.loads(line) for line in gzip.open(out, "rt")]
+    assert sorted(d["metadata"]["url"] for d in docs) == [f"https://z.example/{i}" for i in range(3)]
+
+
+def test_truncated_zstd_warc_keeps_what_came_before(tmp_path):
+    records = [warc_record(f"https://z.example/{i}", html_page(f"zstd page {i} " * 30).encode(), n=i) for i in range(3)]
+    path = zstd_warc(tmp_path / "crawl.warc.zst", records)
+    path.write_bytes(path.read_bytes()[:-40])
+    with open(path, "rb") as f:
+        items = list(warc_records(file_chunks(f)))
+    urls = [i.headers["warc-target-uri"] for i in items if not isinstance(i, str)]
+    assert urls[:2] == ["https://z.example/0", "https://z.example/1"] and "truncated_record" in items
