@@ -30,6 +30,7 @@ from datatrove.io import get_datafolder
 from datatrove.pipeline.base import PipelineStep
 
 from filters.base import Check, RuleFilter, at_least
+from filters.interface import is_interface_line
 from filters.listing import is_code_line
 
 SITE_BUCKETS = 64  # files per language the (host, line) hashes are spread over; one merge task each
@@ -160,16 +161,22 @@ class Cleaned:
     text: str
     repeated: list[str] = field(default_factory=list)  # lines cut as repeats within the page
     site: list[str] = field(default_factory=list)  # lines cut as the site's boilerplate
+    interface: list[str] = field(default_factory=list)  # lines cut as widget text (filters/interface.py)
     site_skipped: bool = False  # the site's lines were most of the page: left for dedup and the rules
 
     @property
     def cut_chars(self) -> int:
-        return sum(map(len, self.repeated)) + sum(map(len, self.site))
+        return sum(map(len, self.repeated)) + sum(map(len, self.site)) + sum(map(len, self.interface))
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.repeated or self.site or self.interface)
 
 
 def clean_lines(text: str, site: str | None, boilerplate: np.ndarray | None, cut_repeats: bool = True,
-                max_site_cut_frac: float = 0.8) -> Cleaned:
-    """Cut repeats of a line within the page (the first stays), and the site's boilerplate lines.
+                max_site_cut_frac: float = 0.8, cut_interface: bool = True) -> Cleaned:
+    """Cut repeats of a line within the page (the first stays), the site's boilerplate lines and,
+    with `cut_interface`, lines that are only a widget's words ("Reply", "分享到", "5小时前").
 
     "Photo: AP\\nRain fell.\\nPhoto: AP" -> "Photo: AP\\nRain fell." (one repeat cut). Lines without
     a letter (blank lines, numbers, "}") are never cut: they are layout, not boilerplate. Nor is a
@@ -201,13 +208,16 @@ def clean_lines(text: str, site: str | None, boilerplate: np.ndarray | None, cut
         if hit:
             result.site.append(line)
             continue
+        if cut_interface and is_interface_line(line):
+            result.interface.append(line)
+            continue
         if cut_repeats and _HAS_TEXT(norm) and not is_code_line(line):
             if norm in seen:
                 result.repeated.append(line)
                 continue
             seen.add(norm)
         kept.append(line)
-    if result.repeated or result.site:
+    if result.changed:
         result.text = re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
     return result
 
@@ -224,10 +234,12 @@ class LineCleaning(RuleFilter):
         cut_repeated_lines: bool = True,
         site_min_pages: int | None = 3,  # a line on this many pages of one site is its boilerplate; None: off
         max_site_cut_frac: float = 0.8,  # site lines above this share of a page: not cut (see clean_lines)
+        cut_interface_lines: bool = True,  # "Reply", "Share", "5小时前", cookie notices (filters/interface.py)
         exclusion_writer=None,
     ):
         super().__init__(exclusion_writer)
         self.cut_repeated_lines = cut_repeated_lines
+        self.cut_interface_lines = cut_interface_lines
         self.site_min_pages = site_min_pages
         self.max_site_cut_frac = max_site_cut_frac
         # Set by the quality stage (pipeline/stages.py), not the YAML: where this run's site
@@ -248,7 +260,8 @@ class LineCleaning(RuleFilter):
     def cleaned(self, doc: Document) -> Cleaned:
         if self._last is None or self._last[0] is not doc.text:
             site = site_of(doc.metadata.get("url"))
-            cleaned = clean_lines(doc.text, site, self.boilerplate(), self.cut_repeated_lines, self.max_site_cut_frac)
+            cleaned = clean_lines(doc.text, site, self.boilerplate(), self.cut_repeated_lines, self.max_site_cut_frac,
+                                  self.cut_interface_lines)
             self._last = (doc.text, cleaned)
         return self._last[1]
 
@@ -261,18 +274,20 @@ class LineCleaning(RuleFilter):
         self._last = None
         if cleaned.site_skipped:
             self.stat_update("site_cut_skipped_mostly_shared")
-        if verdict is True and (cleaned.repeated or cleaned.site):
+        if verdict is True and cleaned.changed:
             self.stat_update("docs_cut")
             self.stat_update("cut_repeated_lines", value=len(cleaned.repeated))
             self.stat_update("cut_site_lines", value=len(cleaned.site))
+            self.stat_update("cut_interface_lines", value=len(cleaned.interface))
             self.stat_update("cut_chars", value=cleaned.cut_chars)
             doc.metadata["cut_repeated_lines"] = len(cleaned.repeated)
             doc.metadata["cut_site_lines"] = len(cleaned.site)
+            doc.metadata["cut_interface_lines"] = len(cleaned.interface)
             doc.metadata["cut_chars"] = cleaned.cut_chars
             if self._writer is not None:
-                record = Document(text="\n".join(cleaned.repeated + cleaned.site), id=doc.id,
+                record = Document(text="\n".join(cleaned.repeated + cleaned.site + cleaned.interface), id=doc.id,
                                   metadata={"url": doc.metadata.get("url"), "repeated_lines": len(cleaned.repeated),
-                                            "site_lines": len(cleaned.site)})
+                                            "site_lines": len(cleaned.site), "interface_lines": len(cleaned.interface)})
                 self._writer.write(record, rank=self._rank)
             doc.text = cleaned.text
         return verdict

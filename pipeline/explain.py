@@ -177,7 +177,7 @@ def explain(cfg: Config, doc: Document, source: str = "", lang: str | None = Non
             result.quality_score = work.metadata["quality_score"]
         if isinstance(step, LineCleaning):
             cleaned = step.cleaned(work)
-            result.cut_lines = {"repeated": cleaned.repeated, "site": cleaned.site}
+            result.cut_lines = {"repeated": cleaned.repeated, "site": cleaned.site, "interface": cleaned.interface}
             result.site_counts = step.boilerplate() is not None
         if step.rewrites_text and all(c.passed for c in checks):
             step.filter(work)

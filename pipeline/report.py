@@ -81,7 +81,8 @@ def _counts(steps: list, reader: bool = True) -> dict:
 
 
 # What the line-cleaning step counts (filters/lines.py): documents it cut, lines and characters.
-LINE_CUTS = ("docs_cut", "cut_repeated_lines", "cut_site_lines", "cut_chars", "site_cut_skipped_mostly_shared")
+LINE_CUTS = ("docs_cut", "cut_repeated_lines", "cut_site_lines", "cut_interface_lines", "cut_chars",
+             "site_cut_skipped_mostly_shared")
 
 
 def line_cuts(steps: list[StepStats]) -> dict:
@@ -241,7 +242,8 @@ def stage_line(layout: RunLayout, stage: str) -> str:
     cut = s.get("cut") or {}
     if cut.get("docs_cut"):
         line += (f"; lines cut from {cut['docs_cut']} kept docs: {cut['cut_repeated_lines']} repeated, "
-                 f"{cut['cut_site_lines']} site boilerplate ({cut['cut_chars']:,} chars)")
+                 f"{cut['cut_site_lines']} site boilerplate, {cut.get('cut_interface_lines', 0)} interface "
+                 f"({cut['cut_chars']:,} chars)")
     if s.get("recovered"):
         line += "; re-admitted: " + ", ".join(f"{k} {v}" for k, v in s["recovered"].items())
     return line
@@ -274,11 +276,11 @@ def _markdown(summary: dict) -> str:
     for lang, model in summary["stages"].get("quality", {}).get("classifier", {}).items():
         lines.append(f"- {lang}: {model}" if model else
                      f"- {lang}: none: the rules alone decided (README \"The quality classifier\" trains and turns one on)")
-    lines += ["", "## Lines cut before the rules", "", "| language | documents | repeated lines | site boilerplate lines | characters |",
-              "|---|---:|---:|---:|---:|"]
+    lines += ["", "## Lines cut before the rules", "", "| language | documents | repeated lines | site boilerplate lines | interface lines | characters |",
+              "|---|---:|---:|---:|---:|---:|"]
     for lang, s in summary["stages"].get("quality", {}).get("per_language", {}).items():
         c = s.get("cut") or {}
-        lines.append(f"| {lang} | {c.get('docs_cut', 0)} | {c.get('cut_repeated_lines', 0)} | {c.get('cut_site_lines', 0)} | {c.get('cut_chars', 0)} |")
+        lines.append(f"| {lang} | {c.get('docs_cut', 0)} | {c.get('cut_repeated_lines', 0)} | {c.get('cut_site_lines', 0)} | {c.get('cut_interface_lines', 0)} | {c.get('cut_chars', 0)} |")
     lines += ["", "What was cut, page by page: RUN/quality/cut/<lang>/."]
     from recovery.summary import markdown_lines
 

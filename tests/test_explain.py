@@ -206,7 +206,7 @@ def test_rules_judge_the_text_after_line_cleaning(configs, tmp_path, capsys):
     caption = "Photo: a view of the harbour at dawn, taken from the old lighthouse by our reporter"
     (tmp_path / "doc.txt").write_text(f"{caption}\n{PROSE}\n{caption}\n{caption}")
     result = json.loads(run([str(configs / "default.yaml"), str(tmp_path / "doc.txt"), "--json"], capsys))
-    assert result["cut_lines"] == {"repeated": [caption, caption], "site": []}
+    assert result["cut_lines"] == {"repeated": [caption, caption], "site": [], "interface": []}
     dup = next(c for r in result["rules"] for c in r["checks"] if c["reason"] == "dup_line_frac")
     assert dup["value"] == 0
     out = run([str(configs / "default.yaml"), str(tmp_path / "doc.txt")], capsys)

@@ -4,10 +4,12 @@ quality stage's own jobs (the real datatrove executor), cut and recorded."""
 import gzip
 import json
 
+import pytest
 import yaml
 from datatrove.data import Document
 from datatrove.pipeline.writers import JsonlWriter
 
+from filters.interface import is_interface_line
 from filters.lines import LineCleaning, clean_lines, normalise_line, page_keys, site_of
 from pipeline.config import load_config
 from pipeline.execution import run_local
@@ -28,10 +30,10 @@ def test_normalised_lines_and_sites():
 
 def test_repeated_captions_are_cut_after_the_first():
     text = f"Photo: Reuters\n{STORY}\nADVERTISEMENT\nPhoto: Reuters\nMore text follows here.\nADVERTISEMENT\n2024\n2024"
-    cleaned = clean_lines(text, None, None)
+    cleaned = clean_lines(text, None, None, cut_interface=False)  # "ADVERTISEMENT" is also interface: see below
     assert cleaned.repeated == ["Photo: Reuters", "ADVERTISEMENT"]
     assert cleaned.text == f"Photo: Reuters\n{STORY}\nADVERTISEMENT\nMore text follows here.\n2024\n2024"  # numbers stay
-    assert clean_lines(text, None, None, cut_repeats=False).text == text
+    assert clean_lines(text, None, None, cut_repeats=False, cut_interface=False).text == text
 
 
 def test_a_thread_quoting_its_posts_is_cut_to_the_thread_and_code_repeats_stay():
@@ -43,8 +45,8 @@ def test_a_thread_quoting_its_posts_is_cut_to_the_thread_and_code_repeats_stay()
     assert clean_lines(code, None, None).repeated == []  # code lines: the program
     assert clean_lines(f"Photo: AP\n{code}\nPhoto: AP", None, None).repeated == ["Photo: AP"]
     rule = LineCleaning()
-    doc = Document(text="Share this\nShare this\nShare this", id="s", metadata={})
-    assert rule.filter(doc) is True and doc.text == "Share this" and doc.metadata["cut_repeated_lines"] == 2
+    doc = Document(text="Photo: AP\nPhoto: AP\nPhoto: AP", id="s", metadata={})
+    assert rule.filter(doc) is True and doc.text == "Photo: AP" and doc.metadata["cut_repeated_lines"] == 2
     assert rule.filter(Document(text="\n \n", id="e", metadata={})) == (False, "line_cleaning_nothing_left")
 
 
@@ -65,8 +67,9 @@ def _run_quality(tmp_path, pages):
     return layout
 
 
-def test_a_sites_cookie_notice_is_cut_across_tasks_and_recorded(tmp_path):
-    cookie = "We use cookies to improve your experience. By continuing you accept our cookie policy."
+def test_a_sites_notice_is_cut_across_tasks_and_recorded(tmp_path):
+    # Not a cookie notice: those are interface lines, cut on any page (test_interface_lines).
+    cookie = "The Town Gazette is published by Example Media Group for the residents of the valley."
     menu = "Home | News | Sport | Weather | Contact us"
     bodies = [STORY.replace("Tuesday", day) + f" The meeting on {day} lasted {n} hours and ended with a vote of {n} to {n + 3}. "
               "Residents who attended asked about parking, lighting and the cost of the works, and the chair "
@@ -95,3 +98,30 @@ def test_a_sites_cookie_notice_is_cut_across_tasks_and_recorded(tmp_path):
     assert all(cookie in c["text"] and c["metadata"]["site_lines"] == 2 for c in cut)
     summary = stage_summary(layout, "quality")["per_language"]["en"]
     assert summary["cut"]["cut_site_lines"] == 8 and summary["cut"]["docs_cut"] == 4
+
+
+@pytest.mark.parametrize("line", [
+    "Reply", "• Share", "Comments (12)", "Read more »", "5小时前", "3 days ago", "667 跟贴667", "348,888 Views",
+    "Posts: 16,487", "分享到：", "[责任编辑：肖春芳]", "© 2019 Phoenix New Media Limited All Rights Reserved.",
+    "We use cookies to give you the best experience on our website. By continuing you agree to our use of cookies.",
+    "本网站使用Cookie以改善您的浏览体验，继续浏览即表示您同意我们使用Cookie。",
+])
+def test_interface_lines(line):
+    assert is_interface_line(line)
+
+
+@pytest.mark.parametrize("line", [
+    "We share our findings with the council every spring.", "The related work is summarised below.",
+    "It can be argued that these tools use cookies more than they need to.", "Reply to the consultation by Friday.",
+    "他在回复中说，分享经验比批评更有用。", "Next year the bridge will reopen.", "",
+])
+def test_prose_that_mentions_interface_words_is_not_interface(line):
+    assert not is_interface_line(line)
+
+
+def test_line_cleaning_cuts_interface_lines_and_can_leave_them():
+    text = "The council met on Tuesday.\nReply\nShare\nThe bridge will be rebuilt.\n5小时前"
+    cleaned = clean_lines(text, None, None)
+    assert cleaned.text == "The council met on Tuesday.\nThe bridge will be rebuilt."
+    assert cleaned.interface == ["Reply", "Share", "5小时前"] and cleaned.cut_chars == len("ReplyShare5小时前")
+    assert clean_lines(text, None, None, cut_interface=False).text == text

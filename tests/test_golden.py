@@ -23,14 +23,16 @@ from tokenizer.dataset import ShardDataset
 # in what the pipeline removes, to be understood before the numbers are updated.
 GOLDEN_REMOVALS = {
     # The menu-only pages reach the rules since the hybrid extractor keeps a page's text when
-    # both extractors find no main content (gopher_short_doc and zh_too_few_cjk_chars remove them;
-    # the pages trafilatura takes over lose more of their menus, so fewer reach top_n_gram).
+    # both extractors find no main content (line cleaning and zh_too_few_cjk_chars remove them).
     "extract": {"extract_binary": 1, "extract_image": 1, "extract_pdf": 2},
     "langid": {"lid_low_score": 2, "lid_other_language": 20},
     "quality": {
         "duplicated_5_n_grams": 9,
-        "gopher_short_doc": 12,
-        "top_4_gram": 1,
+        "gopher_short_doc": 1,
+        "line_cleaning_nothing_left": 8,  # cookie notice + menu pages: interface lines cut, nothing left
+        "top_2_gram": 1,
+        "top_3_gram": 1,
+        "top_4_gram": 2,
         "url_blocklisted_word": 3,
         "zh_dup_5_char_grams": 1,
         "zh_spam_terms": 5,
