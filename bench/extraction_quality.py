@@ -15,6 +15,8 @@ timeout sandbox, a child process, so its process CPU time would undercount), the
 `Trafilatura(favour_precision=True)`, how many pages the hybrid sent to trafilatura, and peak
 memory. One more row scores the hybrid's text after the quality stage's interface-line cut
 (filters/interface.py), where the pipeline removes widget text such as "Reply" and "分享到".
+The 39 GNE pages GNE's output does not cover and the 5 DCLM Wikipedia pages have no reference
+text: for them only the articles an extractor returns empty are counted.
 
 Tokens: each Han/kana character is a token, so are runs of other letters/digits (lower-cased);
 precision and recall are over token multisets.
@@ -92,6 +94,24 @@ def load_pages(data: Path) -> list[dict]:
     return pages
 
 
+def unreferenced_articles(data: Path, referenced: set[str]) -> list[dict]:
+    """The GNE news pages without a GNE output and the DCLM Wikipedia pages: articles with no
+    reference text, so only whether an extractor returns nothing for them is counted."""
+    pages = []
+    gne = data / "html" / "gne_zh_news"
+    for path in sorted(gne.glob("*/*.html.gz")):
+        page_id = f"gne/{path.relative_to(gne).as_posix().removesuffix('.gz')}"
+        if page_id not in referenced:
+            pages.append(dict(id=page_id, html=path.read_bytes()))
+    for path in sorted((data / "html" / "dclm_test_pages").glob("wikipedia_*.html.gz")):
+        pages.append(dict(id=f"dclm/{path.name}", html=path.read_bytes()))
+    for page in pages:
+        raw = gzip.decompress(page["html"])
+        decoded = decode_html(raw)
+        page["html"] = decoded[0] if decoded else raw.decode("utf-8", "replace")
+    return pages
+
+
 def gne_references(path: Path) -> dict[str, str]:
     """{"163/1.html": title + content} from GNE's result file: JSON objects between
     ">>>…tests/<path>>>>…" and "<<<…" lines."""
@@ -153,6 +173,7 @@ def main(argv=None) -> int:
     n_zh = sum(p["zh"] for p in pages)
     print(f"{len(pages)} labelled pages ({n_zh} Chinese); split: "
           + ", ".join(f"{part} {sum(half(p['id']) == part for p in pages)}" for part in ("tuning", "held")) + "\n")
+    articles = unreferenced_articles(args.data, {p["id"] for p in pages})
     defaults = ExtractConfig()
     stock_name = "stock datatrove Trafilatura(favour_precision=True)"
     steps = {
@@ -162,11 +183,12 @@ def main(argv=None) -> int:
         "trafilatura (ours, FineWeb settings)": TrafilaturaExtractor(favour_precision=True, timeout=5),
         stock_name: Trafilatura(favour_precision=True, timeout=5),
     }
-    results = {}
+    results, unreferenced = {}, {}
     for name, step in steps.items():
         outputs, seconds = run_step(step, pages, args.repeat)
         scores = {p["id"]: token_prf(outputs.get(p["id"], ""), p["reference"]) for p in pages}
         results[name] = (outputs, scores, len(pages) / seconds, step)
+        unreferenced[name] = run_step(step, articles, 1)[0]
     stock_speed = results[stock_name][2]
     # The quality stage's line cleaning then cuts interface lines ("Reply", "分享到", cookie
     # notices: filters/interface.py), the one place the pipeline removes them: shown on the
@@ -193,6 +215,10 @@ def main(argv=None) -> int:
                                       if half(p["id"]) == "held" and p["zh"] == (lang == "zh")) for lang in ("en", "zh")}
         print(f"  held F1 vs stock: en {100 * (held['en'] - stock_f1['en']):+.1f} points, "
               f"zh {100 * (held['zh'] - stock_f1['zh']):+.1f} points")
+        if name in unreferenced:
+            empty = [a["id"] for a in articles if not unreferenced[name].get(a["id"], "").strip()]
+            print(f"  unreferenced articles ({len(articles)}: GNE pages without GNE output, DCLM Wikipedia): "
+                  f"empty {len(empty)} {empty if empty else ''}")
         line = f"  speed as a pipeline step {speed:.1f} pages/s/core = {speed / stock_speed:.2f}x stock"
         if isinstance(step, HybridExtractor):
             fallbacks = {k.removeprefix("fallback_"): v.total // args.repeat for k, v in step.stats.stats.items()
