@@ -1,6 +1,7 @@
 """Kill harness: SIGKILL `thresher run` at random points of every stage, rerun, compare the shards.
 
     python bench/kill_harness.py --trials 24 [--seed 0] [--scale 1.0] [--workdir /tmp/thresher-kill]
+    python bench/kill_harness.py --concurrent --trials 20
 
 The demo corpus (pipeline/demo_corpus.py) is run once without interruption; its shards
 (RUN/shards/*.bin, *.seg and manifest.json) are the reference. Each trial starts a fresh run of
@@ -12,6 +13,10 @@ alive, the main process alone). A parent that does not exit within --hang-s afte
 is reported as a hang. The same command is then rerun until it exits 0, and the shards must be
 byte-identical to the reference. Prints one line per trial and a summary; exits 1 on any
 mismatch, hang or run that never finishes.
+
+`--concurrent` runs two `thresher run`s into one fresh folder per trial instead, the second
+started at a random moment of the first: every run that exits 0 must leave the reference shards,
+and the other must be refused naming the holder (exit 2).
 """
 
 from __future__ import annotations
@@ -137,6 +142,23 @@ def trial(t: Trial, corpus: Path, output: Path, workers: int, hang_s: float, max
     return t
 
 
+def concurrent_trial(delay_s: float, corpus: Path, output: Path, workers: int, reference: dict) -> tuple[list[int], bool]:
+    """Two runs into one fresh folder, the second started DELAY_S after the first (a double
+    click, a job submitted twice). (exit codes, whether the outcome is right): every run that
+    exits 0 must have left the reference shards, and a refused run must say who holds the folder."""
+    shutil.rmtree(output, ignore_errors=True)
+    first = Run(corpus, output, workers)
+    time.sleep(delay_s)
+    second = Run(corpus, output, workers)
+    codes = [first.proc.wait(), second.proc.wait()]
+    time.sleep(0.1)  # the reader threads drain the last lines
+    right = all(code != 0 or shard_digests(output) == reference for code in codes)
+    for run, code in zip((first, second), codes):
+        if code == 2 and not any("another run is using" in line for line in run.output):
+            right = False  # exit 2 for some other reason is not a refusal
+    return codes, right and 0 in codes
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--trials", type=int, default=24)
@@ -147,6 +169,8 @@ def main(argv=None) -> int:
     parser.add_argument("--hang-s", type=float, default=60.0, help="a run still alive this long after a kill is hung")
     parser.add_argument("--max-reruns", type=int, default=4)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/thresher-kill"))
+    parser.add_argument("--concurrent", action="store_true",
+                        help="instead of kills: two runs into one folder per trial, the second a random moment later")
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
     random.seed(args.seed)
@@ -164,6 +188,19 @@ def main(argv=None) -> int:
     order = [s for s in STAGES if s in ref.started]
     duration = {s: (ref.started[order[i + 1]] if i + 1 < len(order) else total) - ref.started[s] for i, s in enumerate(order)}
     print("stage durations: " + ", ".join(f"{s} {d:.1f}s" for s, d in duration.items()), flush=True)
+
+    if args.concurrent:
+        outcomes = []
+        for i in range(args.trials):
+            delay = round(rng.uniform(0.0, 0.5) * total, 3)
+            t0 = time.perf_counter()
+            codes, right = concurrent_trial(delay, corpus, output, args.workers, reference)
+            outcomes.append(right)
+            print(f"trial {i + 1:2d}: second run at +{delay:5.2f}s exits={codes} right={right}  "
+                  f"({time.perf_counter() - t0:.0f}s)", flush=True)
+        print(f"\n{len(outcomes)} trials of two runs into one folder: {sum(outcomes)} refused or identical, "
+              f"{len(outcomes) - sum(outcomes)} wrong")
+        return 0 if all(outcomes) else 1
 
     stages = args.stages.split(",")
     results = []

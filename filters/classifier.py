@@ -29,6 +29,7 @@ from pathlib import Path
 
 from datatrove.data import Document
 
+from filters import fasttext_model
 from filters.base import Check, RuleFilter, at_least
 from filters.quality_metrics import keep_metrics, roc_auc
 
@@ -217,13 +218,11 @@ class QualityClassifier(RuleFilter):
     @property
     def model(self):
         if self._model is None:
-            import fasttext
-
             if not Path(self.model_path).is_file():
                 # A broken run, not a bad document: raise so the task is not marked complete.
                 raise FileNotFoundError(f"quality_classifier: model {self.model_path} does not exist "
                                         "(train one with `thresher quality train`)")
-            self._model = fasttext.load_model(str(self.model_path))
+            self._model = fasttext_model.load(self.model_path)
         return self._model
 
     def __getstate__(self):

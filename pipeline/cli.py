@@ -14,7 +14,7 @@ import yaml
 from pipeline.config import STAGES, Config, ConfigError, load_config
 from pipeline.execution import stderr_to
 from pipeline.inputs import InputError
-from pipeline.layout import RunLayout
+from pipeline.layout import DamagedRunFolder, RunLayout
 
 REPO = Path(__file__).resolve().parent.parent
 CONFIGS = REPO / "configs"
@@ -28,6 +28,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, InputError) as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_CONFIG
+    except DamagedRunFolder as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         # Finished tasks keep their completion markers and the trainer its checkpoints.
         print("\ninterrupted: the same command goes on from the finished tasks (or the last checkpoint)", file=sys.stderr)
@@ -146,15 +149,32 @@ def cmd_demo(args) -> int:
 
 
 def run_pipeline(cfg: Config, stages: list[str]) -> int:
+    from pipeline.preflight import check_before_run, first_missing
+    from pipeline.run_lock import run_lock
+
+    # Slurm jobs run in their own working directory: give them absolute paths.
+    root = Path(cfg.run.output)
+    layout = RunLayout(root.resolve() if cfg.run.executor == "slurm" else root)
+    made = first_missing(layout.root)
+    if cfg.run.executor == "slurm":
+        check_before_run(cfg, layout, stages, made)  # refuses a path sbatch cannot take, first
+    # One run at a time in a folder, held until this command exits (pipeline/run_lock.py); on
+    # Slurm, while submitting.
+    with run_lock(layout.root) as unfinished:
+        if unfinished:
+            print(f"note: the last run in this folder (pid {unfinished.get('pid')} on {unfinished.get('host')}, "
+                  f"started {unfinished.get('started')}) did not finish: its completed tasks are kept, "
+                  "the rest run again", flush=True)
+        return _run_locked(cfg, layout, stages, made)
+
+
+def _run_locked(cfg: Config, layout: RunLayout, stages: list[str], made: Path | None) -> int:
     from pipeline.execution import CLEAR_LINE, JobFailed, completed_tasks, run_local
     from pipeline.preflight import check_before_run
     from pipeline.report import stage_line
     from pipeline.stages import BUILDERS
 
-    # Slurm jobs run in their own working directory: give them absolute paths.
-    root = Path(cfg.run.output)
-    layout = RunLayout(root.resolve() if cfg.run.executor == "slurm" else root)
-    check_before_run(cfg, layout, stages)
+    check_before_run(cfg, layout, stages, made)
     jobs_by_stage = {stage: BUILDERS[stage](cfg, layout) for stage in stages}
 
     if cfg.run.executor == "slurm":

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import re
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -254,6 +255,33 @@ def load_config(path: str | Path, overrides: list[str] = ()) -> Config:
     return cfg
 
 
+# What may reach a line of the Slurm batch script. A newline would add a line of its own (and
+# run it); quotes, `$`, backticks or spaces would be read by the shell or by sbatch.
+SLURM_NAME = re.compile(r"[A-Za-z0-9_.+-]+(?:,[A-Za-z0-9_.+-]+)*")  # a partition, qos or account list
+# Slurm's time formats: minutes, minutes:seconds, hours:minutes:seconds, days-hours[:minutes[:seconds]].
+SLURM_TIME = re.compile(r"(?:\d+-)?\d+(?::\d{1,2}){0,2}|UNLIMITED|INFINITE", re.I)
+SBATCH_KEY = re.compile(r"[a-z][a-z0-9-]*")
+SBATCH_VALUE = re.compile(r"[A-Za-z0-9_.,:=@/+%-]*")
+
+
+def _check_slurm(slurm: SlurmConfig, need) -> None:
+    why = "; letters, digits and _ . + - , only (it is written into the Slurm batch script)"
+    for key in ("partition", "qos"):
+        value = getattr(slurm, key)
+        need(value is None or bool(SLURM_NAME.fullmatch(str(value))), f"slurm.{key}", f"not a Slurm name: {value!r}{why}")
+    need(bool(SLURM_TIME.fullmatch(str(slurm.time))), "slurm.time",
+         f"not a Slurm time limit: {slurm.time!r}; e.g. 04:00:00, 90, 1-12:00:00")
+    need(slurm.cpus_per_task >= 1, "slurm.cpus_per_task", f"must be at least 1, got {slurm.cpus_per_task}")
+    need(slurm.mem_per_cpu_gb >= 1, "slurm.mem_per_cpu_gb", f"must be at least 1, got {slurm.mem_per_cpu_gb}")
+    for key, value in slurm.sbatch_args.items():
+        need(bool(SBATCH_KEY.fullmatch(str(key))), f"slurm.sbatch_args.{key}",
+             "not an sbatch option name: lower-case letters, digits and - (e.g. account, constraint)")
+        need(bool(SBATCH_VALUE.fullmatch(str(value))), f"slurm.sbatch_args.{key}",
+             f"value {str(value)!r} cannot go into a batch script line: letters, digits and _ . , : = @ / + % - only")
+    need(slurm.env_command is None or not any(c in slurm.env_command for c in "\r\n"), "slurm.env_command",
+         "one command line: a newline would start a second command in the batch script")
+
+
 def _check_values(cfg: Config, source: YamlSource) -> None:
     """Values of the right type that still cannot work: caught now, not an hour into the run."""
 
@@ -281,6 +309,17 @@ def _check_values(cfg: Config, source: YamlSource) -> None:
     for name in ("min_en_zh_share", "max_kana_frac_for_zh"):
         value = getattr(cfg.langid, name)
         need(0.0 <= value <= 1.0, f"langid.{name}", f"a share is between 0 and 1, got {value}")
+    rec = cfg.recovery
+    for key, value in (("recovery.false_rejections.min_score", rec.false_rejections.min_score),
+                       ("recovery.false_language.min_share", rec.false_language.min_share),
+                       ("recovery.false_language.min_paragraph_score", rec.false_language.min_paragraph_score),
+                       ("recovery.max_jaccard_to_kept", rec.max_jaccard_to_kept),
+                       ("tokenizer.heldout_fraction", cfg.tokenizer.heldout_fraction)):
+        need(0.0 <= value <= 1.0, key, f"a score, share or similarity is between 0 and 1, got {value}")
+    for key, value in (("recovery.false_language.min_prose_bytes", rec.false_language.min_prose_bytes),
+                       ("tokenizer.max_heldout_bytes", cfg.tokenizer.max_heldout_bytes)):
+        need(value >= 0, key, f"a byte budget cannot be negative, got {value}")
+    _check_slurm(cfg.slurm, need)
     e = cfg.extract
     need(e.timeout_s > 0, "extract.timeout_s", f"a time per page must be above 0 seconds, got {e.timeout_s}")
     need(0.0 <= e.fallback_below <= 1.0, "extract.fallback_below", f"a share of the visible text is between 0 and 1, got {e.fallback_below}")

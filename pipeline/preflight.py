@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 import shutil
 from pathlib import Path
 
 import yaml
 
+from filters import fasttext_model
 from pipeline.config import STAGES, Config, ConfigError
 from pipeline.inputs import InputError, ResolvedInput, resolve_inputs
 from pipeline.layout import RunLayout
@@ -46,17 +48,38 @@ def needed_inputs(layout: RunLayout) -> dict[str, list[tuple]]:
     }
 
 
-def check_before_run(cfg: Config, layout: RunLayout, stages: list[str]) -> None:
-    new_folder = not layout.root.exists()
+def first_missing(path: Path) -> Path | None:
+    """The outermost folder of PATH that does not exist yet: what making PATH would create."""
+    missing = None
+    for folder in [path, *path.parents]:
+        if folder.exists():
+            break
+        missing = folder
+    return missing
+
+
+def check_before_run(cfg: Config, layout: RunLayout, stages: list[str], made: Path | None = None) -> None:
+    """MADE: the outermost folder this run created for its run folder (the run lock creates it
+    before the checks); None: the run folder is checked for that here."""
+    made = first_missing(layout.root) if made is None else made
     try:
         _checks(cfg, layout, stages)
     except ConfigError:
-        if new_folder:  # made only to test that it can be written: a refused run leaves nothing
-            shutil.rmtree(layout.root, ignore_errors=True)
+        if made is not None:  # made only to test that it can be written: a refused run leaves nothing
+            shutil.rmtree(made, ignore_errors=True)
         raise
 
 
+# A run folder every line of a Slurm batch script can name as it is: sbatch splits #SBATCH values
+# at spaces, and the shell would read $, backticks and quotes in the srun line.
+SLURM_SAFE_PATH = re.compile(r"[A-Za-z0-9_./@+:,=~-]+")
+
+
 def _checks(cfg: Config, layout: RunLayout, stages: list[str]) -> None:
+    if cfg.run.executor == "slurm" and not SLURM_SAFE_PATH.fullmatch(str(layout.root.resolve())):
+        raise ConfigError(f"run folder {str(layout.root.resolve())!r} cannot go into a Slurm batch script: "
+                          "use letters, digits and _ . / @ + : , = ~ - only (no spaces or shell characters)",
+                          key="run.output")
     _check_writable(layout)
     _check_named_files(cfg, stages)
     if "extract" in stages:
@@ -84,8 +107,12 @@ def _check_writable(layout: RunLayout) -> None:
         probe.write_text("")
         probe.unlink()
     except OSError as e:
-        raise ConfigError(f"cannot write to {layout.root}: {e.strerror}. Fix: give a writable folder in run.output "
-                          f"or --output", key="run.output") from e
+        raise unwritable(layout.root, e) from e
+
+
+def unwritable(root: Path, error: OSError) -> ConfigError:
+    return ConfigError(f"cannot write to {root}: {error.strerror}. Fix: give a writable folder in run.output "
+                       f"or --output", key="run.output")
 
 
 def named_files(cfg: Config, stages: list[str]) -> list[tuple[str, str]]:
@@ -112,6 +139,11 @@ def _check_named_files(cfg: Config, stages: list[str]) -> None:
             base = "the YAML file that names it" if key.startswith("quality.") else "the working directory"
             raise ConfigError(f"{path} does not exist. Fix: correct the path (a relative path is from {base})",
                               cfg.source, key)
+        if "model_path" in key.split(".") and Path(path).is_file():  # a fastText model
+            wrong = fasttext_model.problem(path)
+            if wrong:
+                raise ConfigError(f"{path} {wrong}. Fix: point it at a model `thresher quality train` wrote",
+                                  cfg.source, key)
 
 
 def _check_input_files(resolved: ResolvedInput, layout: RunLayout) -> None:

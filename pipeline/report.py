@@ -18,7 +18,7 @@ from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
 from pipeline.config import LANGUAGES, STAGES
-from pipeline.layout import RunLayout
+from pipeline.layout import RunLayout, read_run_json
 
 DROPPED = "dropped_"
 DROPPED_BYTES = "dropped_bytes_"
@@ -38,7 +38,7 @@ def job_stats(logging_dir: Path) -> list[StepStats]:
     """
     steps: list[StepStats] = []
     for f in sorted((logging_dir / "stats").glob("*.json")):
-        for i, step in enumerate(json.loads(f.read_text())):
+        for i, step in enumerate(read_run_json(f)):
             if i == len(steps):
                 steps.append(StepStats(step["name"], Counter()))
             for key, value in step.get("stats", {}).items():
@@ -187,7 +187,7 @@ def stage_summary(layout: RunLayout, stage: str) -> dict:
         return {**merged, "recovered": recovered, "mechanisms": mechanisms, "per_language": per_lang}
     if stage == "tokenizer":
         meta = layout.tokenizer / "thresher_tokenizer.json"
-        return json.loads(meta.read_text()) if meta.is_file() else {}
+        return read_run_json(meta) if meta.is_file() else {}
     if stage == "shards":
         return shards_summary(layout.shards)
     return {}
@@ -198,7 +198,7 @@ def shards_summary(folder: Path) -> dict:
     manifest = folder / "manifest.json"
     if not manifest.is_file():
         return {}
-    m = json.loads(manifest.read_text())
+    m = read_run_json(manifest)
     summary = {k: v for k, v in m.items() if k not in ("files", "tokenizer_sha256", "bos_policy")}
     summary["files"] = [{k: f[k] for k in ("name", "rows", "tokens", "padding_tokens")} for f in m["files"]]
     return summary

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -63,6 +64,12 @@ class ThresherSlurmExecutor(SlurmPipelineExecutor):
 
     def launch_merge_stats(self):
         """No extra Slurm job per stage to merge stats: the report sums the per-task files."""
+
+    def get_launch_file_contents(self, sbatch_args: dict, run_script: str) -> str:
+        # The srun line names the pickled pipeline by path: quoted, so the shell reads it as one
+        # word whatever it holds (preflight already refuses run folders sbatch cannot take).
+        pickled = self.logging_dir.resolve_paths("executor.pik")
+        return super().get_launch_file_contents(sbatch_args, run_script.replace(pickled, shlex.quote(pickled)))
 
     def get_sbatch_args(self, max_array: int = 1) -> dict:
         args = super().get_sbatch_args(max_array)

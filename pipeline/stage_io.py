@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import gzip
+from collections import Counter
 from pathlib import Path
 
 import fsspec.compression
@@ -63,6 +64,37 @@ def stage_writer(folder: str | Path, filename: str = "${rank}.jsonl.gz") -> Json
 MAX_REPLACEMENT_FRAC = 0.01  # a line with more undecodable bytes than this share is not text
 
 
+# Per input file, the first this many dropped lines/records are named one by one in the task log;
+# the rest are summed up in one line when the file ends. A 20 kB .jsonl.gz of 20 million
+# newlines would otherwise write 20 million warnings (2.7 GB of log, most of the run's time).
+MAX_NAMED_DROPS = 20
+# Dropped but never named: a blank line in a jsonl file is layout, not lost data.
+UNNAMED_DROPS = ("empty_line",)
+
+
+class DropLog:
+    """Names a file's dropped lines or records in the task log, up to MAX_NAMED_DROPS."""
+
+    def __init__(self, filepath: str):
+        self.filepath = filepath
+        self.named = 0
+        self.more: Counter = Counter()
+
+    def drop(self, where: str, reason: str) -> None:
+        if reason in UNNAMED_DROPS:
+            return
+        if self.named < MAX_NAMED_DROPS:
+            self.named += 1
+            logger.warning(f"{self.filepath}: {where} dropped ({reason})")
+        else:
+            self.more[reason] += 1
+
+    def close(self) -> None:
+        if self.more:
+            counts = ", ".join(f"{reason} {n}" for reason, n in self.more.most_common())
+            logger.warning(f"{self.filepath}: {sum(self.more.values())} more dropped, not named one by one: {counts}")
+
+
 class SkipBadFiles:
     """Mixin for a datatrove reader: a file that cannot be opened or read to the end is counted
     (`dropped_extract_unreadable_file`; an empty one as `dropped_extract_empty_file`) and named in
@@ -111,15 +143,17 @@ class InputJsonlReader(SkipBadFiles, JsonlReader):
     def read_records(self, filepath: str):
         import orjson
 
+        drops = DropLog(filepath)
         with self.data_folder.open(filepath, "rb", compression=self.compression) as f:
             for li, line in enumerate(self._lines(f)):
                 with self.track_time():
                     reason, document = self._document(line, filepath, li, orjson)
                 if reason:
                     self.stat_update(f"dropped_extract_{reason}")
-                    logger.warning(f"{filepath}: line {li + 1} dropped ({reason})")
+                    drops.drop(f"line {li + 1}", reason)
                     continue
                 yield document
+        drops.close()
 
     def _document(self, line, filepath, li, orjson):
         if line is None:
@@ -179,7 +213,7 @@ class InputParquetReader(SkipBadFiles, ParquetReader):
                 logger.warning(f"Skipping {filepath}: no column {self.text_key!r} (input.text_key); columns: {names}")
                 return
             columns = [c for c in (self.text_key, self.id_key) if c in names] if not self.read_metadata else None
-            li = 0
+            li, drops = 0, DropLog(filepath)
             for batch in pqf.iter_batches(batch_size=self.batch_size, columns=columns):
                 for row in batch.to_pylist():
                     with self.track_time():
@@ -187,21 +221,25 @@ class InputParquetReader(SkipBadFiles, ParquetReader):
                     li += 1
                     if reason:
                         self.stat_update(f"dropped_extract_{reason}")
-                        logger.warning(f"{filepath}: row {li} dropped ({reason})")
+                        drops.drop(f"row {li}", reason)
                         continue
                     yield document
+            drops.close()
 
 
 class InputWarcReader(SkipBadFiles, CountingWarcReader):
     """WARC input (records counted by reason, see pipeline/warc.py); an unreadable file is counted and
     named, and so is each skipped record (file and position) in the task log."""
 
-    def read_records(self, filepath: str):
-        self._reading = filepath
-        yield from super().read_records(filepath)
+    def read_file(self, filepath: str):
+        # Set before anything of the file is read: a file that fails at once (empty, unreadable)
+        # is named as itself, not as the file before it.
+        self._drops = DropLog(filepath)
+        yield from super().read_file(filepath)
+        self._drops.close()
 
     def stat_update(self, *labels, value: int = 1, unit: str = None):
         for label in labels:
-            if label.startswith("dropped_extract_") and getattr(self, "_reading", None):
-                logger.info(f"{self._reading}: a record dropped ({label.removeprefix('dropped_extract_')})")
+            if label.startswith("dropped_extract_") and getattr(self, "_drops", None):
+                self._drops.drop("a record", label.removeprefix("dropped_extract_"))
         super().stat_update(*labels, value=value, unit=unit)

@@ -7,18 +7,17 @@ lists. A task with a log but no completion marker that is not queued or running 
 
 from __future__ import annotations
 
-import json
 import sys
 from collections import Counter
 from pathlib import Path
 
 from pipeline.config import STAGES
-from pipeline.layout import RunLayout
+from pipeline.layout import RunLayout, read_run_json
 from pipeline.slurm import queue_states
 
 
 def job_status(logging_dir: Path) -> dict:
-    executor = json.loads((logging_dir / "executor.json").read_text())
+    executor = read_run_json(logging_dir / "executor.json")
     tasks = int(executor.get("world_size") or executor.get("tasks") or 0)
     done = {p.name for p in (logging_dir / "completions").glob("*")} if (logging_dir / "completions").is_dir() else set()
     started = {p.name.removeprefix("task_").removesuffix(".log") for p in (logging_dir / "logs").glob("task_*.log")}
@@ -32,7 +31,7 @@ def print_status(layout: RunLayout, out=None) -> int:
         print(f"error: {layout.root} is not a run folder (no config.yaml)", file=sys.stderr)
         return 2
     slurm_file = layout.root / "slurm_jobs.json"
-    submitted = json.loads(slurm_file.read_text()) if slurm_file.is_file() else {}
+    submitted = read_run_json(slurm_file) if slurm_file.is_file() else {}
     any_failed = False
     for stage in STAGES:
         # executor.json is written when a job starts (or is submitted): its time gives the order.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import collections.abc
 import dataclasses
 import re
+import reprlib
 import types
 import typing
 from typing import Any, Literal
@@ -148,4 +149,11 @@ def join_key(key: str, name: str) -> str:
 
 
 def show(value: Any) -> str:
-    return f"{value!r} ({type(value).__name__})"
+    """A value for an error message, shortened: a YAML alias bomb is a small file whose value's
+    full repr would not fit in memory."""
+    return f"{_SHORT.repr(value)} ({type(value).__name__})"
+
+
+_SHORT = reprlib.Repr()
+_SHORT.maxstring = _SHORT.maxother = 80
+_SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict = 3, 6, 6

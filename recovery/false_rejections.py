@@ -28,6 +28,7 @@ from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.writers import JsonlWriter
 
+from filters import fasttext_model
 from pipeline.stage_io import StageReader
 from recovery.kinds import kind_of
 
@@ -59,11 +60,9 @@ class FalseRejectionRecovery(PipelineStep):
     @property
     def model(self):
         if self._model is None:
-            import fasttext
-
             if not Path(self.model_path).is_file():
                 raise FileNotFoundError(f"recovery.false_rejections.model_path.{self.lang}: no model at {self.model_path}")
-            self._model = fasttext.load_model(self.model_path)
+            self._model = fasttext_model.load(self.model_path)
         return self._model
 
     def score(self, doc) -> float:

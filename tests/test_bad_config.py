@@ -36,7 +36,34 @@ CASES = [
     ("missing_rule_file", "quality:\n  en: filters/missing.yaml\n", [], "quality.en", "does not exist", True),
     ("missing_input", "", ["--input", "{tmp}/nowhere/*.warc.gz"], "input.paths", "Fix: point input.paths", False),
     ("unwritable_output", "", ["--output", "{tmp}/a_file/run"], "run.output", "Fix: give a writable folder", False),
+    ("refused_run_in_new_parents", "", ["--stages", "dedup", "--output", "{tmp}/new/parents/run"], "stage 'dedup'",
+     "run stage 'quality' first", False),
     ("slurm_without_slurm", "", ["--executor", "slurm"], "run.executor", "--executor local", False),
+    # Values that reach the Slurm batch script: refused before anything is written or submitted.
+    ("slurm_partition_newline", 'slurm:\n  partition: "debug\\ntouch pwned"\n', [], "slurm.partition", "letters, digits", True),
+    ("slurm_qos_substitution", 'slurm:\n  qos: "$(touch pwned)"\n', [], "slurm.qos", "letters, digits", True),
+    ("sbatch_arg_injection", 'slurm:\n  sbatch_args: {account: "a\\n#SBATCH --wrap=id"}\n', [], "slurm.sbatch_args.account",
+     "cannot go into a batch script line", True),
+    ("sbatch_arg_bad_name", 'slurm:\n  sbatch_args: {"x y": "1"}\n', [], "slurm.sbatch_args.x y", "not an sbatch option name", True),
+    ("slurm_time_banana", "slurm:\n  time: banana\n", [], "slurm.time", "e.g. 04:00:00", True),
+    ("slurm_cpus_zero", "slurm:\n  cpus_per_task: 0\n", [], "slurm.cpus_per_task", "at least 1", True),
+    ("slurm_env_two_lines", 'slurm:\n  env_command: "source a\\ntouch pwned"\n', [], "slurm.env_command", "one command line", True),
+    ("slurm_run_folder_with_space", "", ["--executor", "slurm", "--output", "{tmp}/my run"], "run.output",
+     "no spaces or shell characters", False),
+    ("slurm_run_folder_substitution", "", ["--executor", "slurm", "--output", "{tmp}/$(touch pwned)"], "run.output",
+     "no spaces or shell characters", False),
+    # "Billion laughs": 9 levels of aliases, 9^9 strings if every use were walked again.
+    ("yaml_alias_bomb", "slurm:\n  sbatch_args:\n    a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+     + "".join(f"    {b}: &{b} [{', '.join(['*' + a] * 9)}]\n" for a, b in zip("abcdefgh", "bcdefghi")),
+     [], "slurm.sbatch_args.a", "expected str", True),
+    # Probabilities, shares and byte budgets out of range.
+    ("rejection_score_5", "recovery:\n  false_rejections:\n    min_score: 5\n", [], "recovery.false_rejections.min_score",
+     "between 0 and 1", True),
+    ("language_share_7", "recovery:\n  false_language:\n    min_share: 7\n", [], "recovery.false_language.min_share",
+     "between 0 and 1", True),
+    ("jaccard_negative", "recovery:\n  max_jaccard_to_kept: -1\n", [], "recovery.max_jaccard_to_kept", "between 0 and 1", True),
+    ("heldout_bytes_negative", "tokenizer:\n  max_heldout_bytes: -5\n", [], "tokenizer.max_heldout_bytes", "cannot be negative", True),
+    ("fallback_share_2", "extract:\n  fallback_below: 2\n", [], "extract.fallback_below", "between 0 and 1", True),
     ("later_stage_first", "", ["--stages", "dedup"], "stage 'dedup'", "run stage 'quality' first", False),
     ("key_given_twice", "run:\n  seed: 0\n  seed: 1\n", [], "run.seed", "given twice (first on line 2)", True),
     ("train_bytes_zero", "tokenizer:\n  max_train_bytes: 0\n", [], "tokenizer.max_train_bytes", "at least 1", True),
@@ -49,9 +76,29 @@ CASES = [
      "quality.zh.0.model_path", "models/zh.bin does not exist", True),
     ("missing_recovery_model", "recovery:\n  false_rejections:\n    model_path:\n      en: models/en.bin\n", [],
      "recovery.false_rejections.model_path.en", "models/en.bin does not exist", True),
+    # A file that is not a model, and a model cut short (it would crash fastText: SIGSEGV, exit 139).
+    ("not_a_model", "quality:\n  zh:\n    - use: quality_classifier\n      model_path: {tmp}/notes.bin\n", [],
+     "quality.zh.0.model_path", "is not a fastText model", True),
+    ("truncated_model", "recovery:\n  false_rejections:\n    model_path:\n      en: {tmp}/cut.bin\n", [],
+     "recovery.false_rejections.model_path.en", "truncated or damaged", True),
     ("missing_reference_tokenizer", "tokenizer:\n  reference: ref/tokenizer.json\n", [], "tokenizer.reference",
      "ref/tokenizer.json does not exist", True),
 ]
+
+
+_MODEL = {}
+
+
+def _model_bytes(tmp_path) -> bytes:
+    """A real (tiny) fastText model's bytes, trained once for the table."""
+    if "bytes" not in _MODEL:
+        from filters.classifier import TrainParams, train_classifier
+
+        path = tmp_path / "real.bin"
+        train_classifier(["good clean prose about rivers and towns"] * 20, ["buy cheap pills now now now"] * 20, path,
+                         params=TrainParams(epoch=1))
+        _MODEL["bytes"] = path.read_bytes()
+    return _MODEL["bytes"]
 
 
 @pytest.mark.parametrize("text, extra, key, fix, names_file", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
@@ -60,8 +107,11 @@ def test_bad_config_exits_2_before_any_work(tmp_path, capsys, monkeypatch, text,
     (tmp_path / "in" / "pages.warc").write_bytes(b"WARC/1.0\r\n")
     (tmp_path / "a_file").write_text("a file where a folder is expected")
     monkeypatch.setenv("PATH", str(tmp_path / "no-bin"))  # no sbatch here
+    monkeypatch.chdir(tmp_path)  # where an injected `touch pwned` would leave its file
+    (tmp_path / "notes.bin").write_text("these are my notes, not a model")
+    (tmp_path / "cut.bin").write_bytes(_model_bytes(tmp_path)[:3000])  # a real model, cut short
     config = tmp_path / "bad.yaml"
-    config.write_text(text or "run:\n  tasks: 1\n")
+    config.write_text((text or "run:\n  tasks: 1\n").replace("{tmp}", str(tmp_path)))
     run = tmp_path / "run"
     args = ["run", str(config), "--input", str(tmp_path / "in"), "--output", str(run)]
     args += [a.format(tmp=tmp_path) for a in extra]
@@ -73,8 +123,10 @@ def test_bad_config_exits_2_before_any_work(tmp_path, capsys, monkeypatch, text,
     if names_file:
         # file:line: key: message
         assert f"{config}:" in err or "filters/" in err, err
-    # Nothing ran, and the refused run left no folder behind.
+    # Nothing ran, and the refused run left no folder behind; no injected payload ran.
     assert not run.exists() and not list(tmp_path.glob("**/*.jsonl.gz"))
+    assert not (tmp_path / "pwned").exists() and not list(tmp_path.glob("my run*"))
+    assert not (tmp_path / "new").exists()  # nor the parent folders it would have made
 
 
 def test_at_least_ten_kinds():

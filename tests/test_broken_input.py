@@ -65,3 +65,23 @@ def test_broken_input_is_counted_and_good_records_come_out(corpus, configs, tmp_
     extract = stage_summary(RunLayout(run), "extract")
     documents_removed = sum(n for reason, n in extract["removed"].items() if not reason.endswith("_file"))
     assert extract["documents_in"] == extract["documents_out"] + documents_removed
+
+
+def test_a_file_of_many_bad_lines_names_the_first_and_counts_the_rest(configs, tmp_path):
+    # 20 kB of gzip can hold millions of blank or broken lines: the log names the first
+    # MAX_NAMED_DROPS and sums the rest, and blank lines are counted, never named.
+    from pipeline.stage_io import MAX_NAMED_DROPS
+
+    src = tmp_path / "in" / "noisy.jsonl.gz"
+    src.parent.mkdir()
+    good = json.dumps({"id": "good", "text": "The one good document among the noise."})
+    with gzip.open(src, "wt") as f:
+        f.write("\n" * 100_000 + "{bad json\n" * 500 + good + "\n")
+    run = tmp_path / "run"
+    assert main(["run", str(configs / "demo.yaml"), "--stages", "extract", "--input", str(src), "--output", str(run)]) == 0
+    counts = extract_stats(run)
+    assert counts["empty_line"] == 100_000 and counts["bad_json"] == 500
+    assert ids_in(run / "extract" / "output") == {"good"}
+    logs = "".join(p.read_text() for p in (run / "extract" / "logs" / "extract" / "logs").glob("*.log*"))
+    assert logs.count("dropped (bad_json)") == MAX_NAMED_DROPS and "dropped (empty_line)" not in logs
+    assert f"{500 - MAX_NAMED_DROPS} more dropped, not named one by one: bad_json {500 - MAX_NAMED_DROPS}" in logs

@@ -109,3 +109,20 @@ def test_ctrl_c_is_a_message_not_a_traceback(configs, tmp_path, capsys, monkeypa
     monkeypatch.setattr(pipeline.cli, "run_pipeline", interrupted)
     assert main(["run", str(configs / "demo.yaml"), "--stages", "report", "--output", str(tmp_path / "r")]) == 130
     assert "interrupted: the same command goes on from the finished tasks" in capsys.readouterr().err
+
+
+def test_stats_and_status_name_a_damaged_file_instead_of_a_traceback(configs, tmp_path, capsys):
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"id": "a", "text": "One document to make a run folder with."}\n')
+    run = tmp_path / "run"
+    assert main(["run", str(configs / "demo.yaml"), "--stages", "extract", "--input", str(src), "--output", str(run)]) == 0
+    stats = next((run / "extract" / "logs" / "extract" / "stats").glob("*.json"))
+    stats.write_text(stats.read_text()[:40])  # a write cut short
+    capsys.readouterr()
+    assert main(["stats", str(run)]) == 1
+    err = capsys.readouterr().err
+    assert f"{stats} is damaged" in err and "Traceback" not in err
+    executor = run / "extract" / "logs" / "extract" / "executor.json"
+    executor.write_text("{")
+    assert main(["status", str(run)]) == 1
+    assert f"{executor} is damaged" in capsys.readouterr().err

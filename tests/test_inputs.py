@@ -38,3 +38,11 @@ def test_errors(tree):
     with pytest.raises(InputError, match="cannot tell the format"):
         resolve_inputs([str(tree / "a" / "notes.txt")])
     assert resolve_inputs([str(tree / "a" / "notes.txt")], "jsonl").format == "jsonl"
+
+
+def test_a_file_name_with_a_line_break_is_refused_not_split(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "good.jsonl").write_text("")
+    (tmp_path / "in" / "two\nlines.jsonl").write_text("")
+    with pytest.raises(InputError, match="holds a line break"):
+        resolve_inputs([str(tmp_path / "in")])

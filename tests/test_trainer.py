@@ -3,6 +3,7 @@
 import json
 import math
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -188,3 +189,22 @@ def test_compare_curated_against_raw(clean_shards, tmp_path):
         assert 0 < run["held_out"]["bits_per_byte"] < 8 and run["held_out"]["tokens"] > 0
     assert report["compare"]["held_out_bytes"] > 0
     assert (tmp_path / "out" / "raw" / "checkpoints").is_dir()
+
+
+class _Payload:
+    """Unpickling this runs code: it writes a marker file."""
+
+    def __init__(self, marker):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return (Path.write_text, (Path(self.marker), "code ran"))
+
+
+def test_a_planted_pickle_checkpoint_is_refused_without_running_it(clean_shards, tmp_path):
+    marker = tmp_path / "pwned"
+    (tmp_path / "b" / "checkpoints").mkdir(parents=True)
+    torch.save({"step": 4, "payload": _Payload(marker)}, tmp_path / "b" / "checkpoints" / "step_0000004.pt")
+    with pytest.raises(Exception, match="not a checkpoint this trainer wrote"):
+        train(Shards(clean_shards), tiny_config(steps=8, checkpoint_every=4), tmp_path / "b")
+    assert not marker.exists()

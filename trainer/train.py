@@ -96,7 +96,13 @@ def train(shards: Shards, cfg: SanityConfig, output: Path, windows: list[tuple[i
     history, start = History(), 0
     last = None if restart else latest_checkpoint(ckpt_dir)
     if last is not None:
-        state = torch.load(last, map_location=device, weights_only=False)
+        # weights_only: a checkpoint is tensors and plain types, and unpickling anything else
+        # would run code from whatever file sits in the output folder.
+        try:
+            state = torch.load(last, map_location=device, weights_only=True)
+        except Exception as e:  # pickle.UnpicklingError for objects, RuntimeError for a broken file
+            raise ConfigError(f"{last} is not a checkpoint this trainer wrote ({type(e).__name__}); "
+                              "remove it or rerun with --restart") from None
         if state["fingerprint"] != key:
             raise ConfigError(f"{last} was made with other settings or shards; rerun with --restart or another --output")
         model.load_state_dict(state["model"])
