@@ -169,7 +169,7 @@ def run_pipeline(cfg: Config, stages: list[str]) -> int:
 
 
 def _run_locked(cfg: Config, layout: RunLayout, stages: list[str], made: Path | None) -> int:
-    from pipeline.execution import CLEAR_LINE, JobFailed, completed_tasks, run_local
+    from pipeline.execution import CLEAR_LINE, JobFailed, completed_tasks, redo_damaged, run_local
     from pipeline.preflight import check_before_run
     from pipeline.report import stage_line
     from pipeline.stages import BUILDERS
@@ -181,6 +181,7 @@ def _run_locked(cfg: Config, layout: RunLayout, stages: list[str], made: Path | 
         return submit_to_slurm(cfg, layout, stages, jobs_by_stage)
 
     print(f"Run folder: {layout.root}/  ({cfg.run.tasks} tasks, {cfg.run.workers} workers)")
+    redo_damaged(jobs_by_stage, layout)  # a task marked done whose files changed since is not done
     for i, stage in enumerate(stages, 1):
         print(f"[{i}/{len(stages)}] {stage}", flush=True)
         start = time.perf_counter()
@@ -231,13 +232,15 @@ def extract_notes(cfg: Config, layout: RunLayout) -> list[str]:
 def submit_to_slurm(cfg: Config, layout: RunLayout, stages: list[str], jobs_by_stage: dict) -> int:
     """Submit every stage as Slurm arrays chained by dependencies, and return at once."""
     from pipeline.execution import slurm_executors
+    from pipeline.run_lock import record_run_id
     from pipeline.slurm import record_submission
 
     if "report" in stages:
         shutil.rmtree(layout.logs("report"), ignore_errors=True)
+    run_id = record_run_id(layout.root)  # jobs of an earlier submission into this folder now stop
     executors, last = {}, None
     for stage in stages:
-        stage_executors = slurm_executors(jobs_by_stage[stage], cfg, layout, depends=last)
+        stage_executors = slurm_executors(jobs_by_stage[stage], cfg, layout, depends=last, run_id=run_id)
         executors.update(stage_executors)
         last = list(stage_executors.values())[-1]
     log = layout.root / "slurm_submit.log"

@@ -8,6 +8,7 @@ one progress line per job instead; the task logs stay where datatrove puts them.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import sys
 import threading
@@ -19,6 +20,7 @@ from datatrove.executor import LocalPipelineExecutor
 
 from pipeline.config import Config
 from pipeline.layout import RunLayout
+from pipeline.stage_io import job_writers
 from pipeline.stages import Job
 
 
@@ -32,6 +34,49 @@ class JobFailed(RuntimeError):
 def completed_tasks(logging_dir: Path) -> int:
     folder = logging_dir / "completions"
     return len(list(folder.iterdir())) if folder.is_dir() else 0
+
+
+def damaged_tasks(job: Job, layout: RunLayout) -> dict[int, str]:
+    """{rank: what is wrong} for the tasks of JOB marked complete whose recorded output files
+    are missing or changed since (pipeline/stage_io.py, RecordedJsonlWriter)."""
+    folder = layout.logs(job.stage, job.name) / "completions"
+    if not folder.is_dir():
+        return {}
+    writers = job_writers(job.pipeline, layout.logs(job.stage, job.name))
+    damaged = {}
+    for marker in folder.iterdir():
+        if not marker.name.isdigit():
+            continue
+        for writer in writers:
+            wrong = writer.damaged(int(marker.name))
+            if wrong:
+                damaged[int(marker.name)] = wrong
+                break
+    return damaged
+
+
+def redo_damaged(jobs_by_stage: dict[str, list[Job]], layout: RunLayout, out=None) -> list[str]:
+    """Unmark the damaged tasks so that they run again, and every task of the stages after the
+    first damaged one (they may have read the damaged files). The notes say what and why."""
+    out = out or sys.stdout
+    notes, first = [], None
+    for stage, jobs in jobs_by_stage.items():
+        if first is not None:
+            for job in jobs:
+                shutil.rmtree(layout.logs(job.stage, job.name) / "completions", ignore_errors=True)
+            continue
+        for job in jobs:
+            for rank, wrong in sorted(damaged_tasks(job, layout).items()):
+                (layout.logs(job.stage, job.name) / "completions" / f"{rank:05d}").unlink()
+                notes.append(f"{job.stage}/{job.name} task {rank}: {wrong}; it runs again")
+                first = stage
+    if first is not None:
+        later = [s for s in jobs_by_stage if list(jobs_by_stage).index(s) > list(jobs_by_stage).index(first)]
+        if later:
+            notes.append(f"the stages after {first} ({', '.join(later)}) run again too: they may have read what was damaged")
+    for note in notes:
+        print(f"note: {note}", file=out, flush=True)
+    return notes
 
 
 @contextmanager
@@ -123,6 +168,7 @@ def run_local(job: Job, layout: RunLayout, workers: int, out=None) -> float:
     """Run JOB's tasks here; task-level progress is shown on a terminal only."""
     out = out or sys.stdout  # looked up now: tests and callers may have replaced sys.stdout
     logging_dir = layout.logs(job.stage, job.name)
+    job_writers(job.pipeline, logging_dir)  # they record what each task wrote (damaged_tasks checks it)
     executor = LocalPipelineExecutor(
         job.pipeline,
         tasks=job.tasks,
@@ -152,8 +198,10 @@ def run_local(job: Job, layout: RunLayout, workers: int, out=None) -> float:
     return time.perf_counter() - start
 
 
-def slurm_executors(jobs: list[Job], cfg: Config, layout: RunLayout, depends=None) -> dict:
-    """Chain JOBS as Slurm arrays, each waiting for the one before; {stage/job: executor}."""
+def slurm_executors(jobs: list[Job], cfg: Config, layout: RunLayout, depends=None, run_id: str | None = None) -> dict:
+    """Chain JOBS as Slurm arrays, each waiting for the one before; {stage/job: executor}. With
+    RUN_ID, each job first checks that its run still owns the folder (pipeline/run_lock.py)."""
+    from pipeline.run_lock import OwnerCheck
     from pipeline.slurm import ThresherSlurmExecutor, cluster_max_array_size, venv_activation
 
     s = cfg.slurm
@@ -162,8 +210,10 @@ def slurm_executors(jobs: list[Job], cfg: Config, layout: RunLayout, depends=Non
     previous = depends
     for job in jobs:
         logging_dir = layout.logs(job.stage, job.name)
+        job_writers(job.pipeline, logging_dir)
+        steps = [OwnerCheck(str(layout.root), run_id), *job.pipeline] if run_id else job.pipeline
         previous = ThresherSlurmExecutor(
-            job.pipeline,
+            steps,
             tasks=job.tasks,
             time=s.time,
             partition=s.partition,

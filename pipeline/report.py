@@ -19,6 +19,7 @@ from datatrove.pipeline.base import PipelineStep
 
 from pipeline.config import LANGUAGES, STAGES
 from pipeline.layout import RunLayout, read_run_json
+from pipeline.run_lock import OWNER_CHECK
 
 DROPPED = "dropped_"
 DROPPED_BYTES = "dropped_bytes_"
@@ -38,7 +39,9 @@ def job_stats(logging_dir: Path) -> list[StepStats]:
     """
     steps: list[StepStats] = []
     for f in sorted((logging_dir / "stats").glob("*.json")):
-        for i, step in enumerate(read_run_json(f)):
+        # A Slurm job's first step checks that its run owns the folder (pipeline/run_lock.py):
+        # not part of what the job did to documents.
+        for i, step in enumerate(s for s in read_run_json(f) if not s["name"].endswith(OWNER_CHECK)):
             if i == len(steps):
                 steps.append(StepStats(step["name"], Counter()))
             for key, value in step.get("stats", {}).items():

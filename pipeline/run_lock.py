@@ -17,8 +17,11 @@ import json
 import os
 import socket
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
+
+from datatrove.pipeline.base import PipelineStep
 
 from pipeline.config import ConfigError
 from pipeline.preflight import unwritable
@@ -68,3 +71,48 @@ def run_lock(root: Path) -> Iterator[dict]:
                 handle.flush()
     finally:
         handle.close()  # closing releases the lock
+
+
+RUN_ID_FILE = "run_id.json"
+OWNER_CHECK = "run_owner"  # the step's name, by which the report leaves it out of a job's counts
+
+
+def record_run_id(root: Path) -> str:
+    """A new id for the run being submitted, recorded in RUN/run_id.json: the Slurm jobs it
+    submits check it when they start (`OwnerCheck`)."""
+    run_id = uuid.uuid4().hex
+    path = root / RUN_ID_FILE
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"run_id": run_id, "pid": os.getpid(), "host": socket.gethostname(),
+                               "submitted": time.strftime("%Y-%m-%dT%H:%M:%S%z")}))
+    tmp.replace(path)
+    return run_id
+
+
+class OwnerCheck(PipelineStep):
+    """The first step of every Slurm job: the job runs only if its run still owns the folder.
+
+    The lock of `run_lock` is held by the submitting command, which exits once the jobs are
+    queued; a second submission into the same folder records a new run id, and the jobs of the
+    first then stop at their start instead of writing into the second run's outputs.
+    """
+
+    type = "🔒 - CHECK"
+    name = OWNER_CHECK
+
+    def __init__(self, root: str, run_id: str):
+        super().__init__()
+        self.root = root
+        self.run_id = run_id
+
+    def run(self, data=None, rank: int = 0, world_size: int = 1):
+        path = Path(self.root) / RUN_ID_FILE
+        try:
+            owner = json.loads(path.read_text()).get("run_id")
+        except (OSError, json.JSONDecodeError):
+            owner = None
+        if owner != self.run_id:
+            raise RuntimeError(f"{self.root} now belongs to another run (run id {owner}, this job's is {self.run_id}): "
+                               "this job stops without writing")
+        if data:
+            yield from data

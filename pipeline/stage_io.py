@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import codecs
 import gzip
+import json
 from collections import Counter
 from pathlib import Path
 
 import fsspec.compression
+import xxhash
+from datatrove.io import get_datafolder
 from datatrove.pipeline.readers import JsonlReader, ParquetReader
 from datatrove.pipeline.writers import JsonlWriter
 from loguru import logger
@@ -55,8 +58,75 @@ def plain_record(writer, doc) -> dict:
     return {key: value for key, value in (("text", doc.text), ("id", doc.id), ("metadata", doc.metadata)) if value}
 
 
+class RecordedJsonlWriter(JsonlWriter):
+    """datatrove's jsonl writer that records, when a task closes it, every file it wrote and the
+    file's size, in `record_folder` (the job's logging folder: LOGS/written/<rank>_<template>.json,
+    set by the executor code, pipeline/execution.py). datatrove marks a task complete just after;
+    a rerun trusts that mark only while the files are still what was recorded (`damaged`), so a
+    file cut short by a full disk or overwritten by a second run is redone, not kept as "already
+    done"."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.record_folder: str | None = None  # None: nothing recorded (a writer used outside a job)
+        self._written: set[str] = set()
+        self._rank: int | None = None
+
+    def write(self, document, rank: int = 0, **kwargs):
+        self._rank = rank
+        super().write(document, rank, **kwargs)
+
+    def _write(self, document: dict, file_handler, filename: str):
+        self._written.add(filename)
+        super()._write(document, file_handler, filename)
+
+    def record_name(self, rank: int) -> str:
+        return f"{rank:05d}_{xxhash.xxh3_64_hexdigest(self.output_folder.path + self.output_filename.template)}.json"
+
+    def close(self):
+        super().close()
+        if self._rank is None or self.record_folder is None:  # wrote nothing: nothing to check later
+            return
+        sizes = {name: self.output_folder.size(name) for name in sorted(self._written)}
+        with get_datafolder(self.record_folder).open(self.record_name(self._rank), "w") as f:
+            json.dump(sizes, f)
+        self._written, self._rank = set(), None
+
+    def damaged(self, rank: int) -> str | None:
+        """What is wrong with the files task RANK recorded, or None (also when it recorded none)."""
+        records = get_datafolder(self.record_folder)
+        record = self.record_name(rank)
+        if not records.exists(record):
+            return None
+        with records.open(record, "r") as f:
+            try:
+                sizes = json.load(f)
+            except json.JSONDecodeError:
+                return f"{records.path}/{record} is damaged"
+        for name, size in sizes.items():
+            path = f"{self.output_folder.path}/{name}"
+            if not self.output_folder.exists(name):
+                return f"{path} is missing"
+            actual = self.output_folder.size(name)
+            if actual != size:
+                return f"{path} has {actual:,} bytes, {size:,} when its task finished"
+        return None
+
+
 def stage_writer(folder: str | Path, filename: str = "${rank}.jsonl.gz") -> JsonlWriter:
-    return JsonlWriter(str(folder), output_filename=filename, compression=FAST_GZIP, adapter=plain_record)
+    return RecordedJsonlWriter(str(folder), output_filename=filename, compression=FAST_GZIP, adapter=plain_record)
+
+
+def job_writers(pipeline: list, logging_dir: str | Path) -> list[RecordedJsonlWriter]:
+    """The recorded writers of a job (its writer steps, its filters' exclusion and cut writers),
+    set to record what they write in the job's logging folder."""
+    found = []
+    for step in pipeline:
+        for writer in (step, getattr(step, "exclusion_writer", None), getattr(step, "cut_writer", None)):
+            if isinstance(writer, RecordedJsonlWriter) and writer not in found:
+                writer.record_folder = str(Path(logging_dir) / "written")
+                found.append(writer)
+    return found
 
 
 # --- Input readers for the extract stage: a bad line or file is counted and named, never fatal. ---

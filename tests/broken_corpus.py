@@ -24,6 +24,7 @@ SENTENCES = [
     "Children from the primary school collected litter from the beach as part of a science project.",
     "The bakery on the high street sells fresh bread, and the queue often reaches the next shop.",
 ]
+TW_TEXT = "資料清洗是預訓練語料處理的第一步，我們從網頁中擷取正文並去除重複內容。" * 3
 ZH_TEXT = ("数据清洗是预训练语料处理的第一步，我们从网页中提取正文并去除重复内容。"
            "图书馆每天早上九点开门，周末的时候会有很多学生来这里读书和学习。"
            "这座城市的公共交通非常方便，地铁和公交车可以到达大部分地区。")
@@ -109,15 +110,27 @@ def _warcs(c: BrokenCorpus, d: Path) -> None:
     (d / "empty.warc.gz").write_bytes(b"")
     (d / "garbage.warc.gz").write_bytes(os.urandom(4096))
     os.symlink(d / "does-not-exist", d / "dangling.warc.gz")  # unreadable, whoever runs it (root included)
+    # A Big5 page declared gb2312 (it decodes without error as GB, into mojibake): read as Big5.
+    big5 = record("big5-as-gb", html(TW_TEXT, "gb2312").encode("big5"), "text/html")
+    (d / "big5.warc.gz").write_bytes(gzip.compress(big5) + gzip.compress(good_page("f")))
+    good.add("<urn:big5-as-gb>")
+    # zstd WARCs (.warc.zst, a frame per record): one whole, one cut inside its last frame.
+    import zstandard
+
+    frames = [zstandard.ZstdCompressor().compress(good_page(tag)) for tag in ("z1", "z2")]
+    (d / "frames.warc.zst").write_bytes(b"".join(frames))
+    cut = zstandard.ZstdCompressor().compress(record("z-cut", html(english(78)).encode()))
+    (d / "cut.warc.zst").write_bytes(zstandard.ZstdCompressor().compress(good_page("z3")) + cut[: len(cut) // 2])
     c.good["warc"] = good
-    c.reasons["warc"] = {"corrupt_record": 3, "truncated_record": 1, "pdf": 1, "image": 1, "undecodable": 1,
+    c.reasons["warc"] = {"corrupt_record": 3, "truncated_record": 2, "pdf": 1, "image": 1, "undecodable": 1,
                          "binary": 1, "decompression_bomb": 1, "too_large_html": 1, "unreadable_file": 1,
                          "empty_file": 1}
     c.bad_inputs += ["warc: corrupt WARC header", "warc: garbage gzip member", "warc: PDF payload",
                      "warc: PNG served as text/html", "warc: invalid UTF-8 declared utf-8", "warc: NUL bytes in HTML",
                      "warc: gzip bomb (64 kB -> 64 MB Content-Encoding)", "warc: 12 MB HTML page",
                      "warc: 20,000-deep nested HTML", "warc: GBK declared utf-8 (good)", "warc: GB18030 undeclared (good)",
-                     "warc: truncated .gz", "warc: gzip bomb member (200 kB -> 200 MB)", "warc: 0-byte file", "warc: random bytes file", "warc: dangling symlink"]
+                     "warc: truncated .gz", "warc: gzip bomb member (200 kB -> 200 MB)", "warc: 0-byte file", "warc: random bytes file", "warc: dangling symlink",
+                     "warc: Big5 declared gb2312 (good)", "warc: .warc.zst (good)", "warc: truncated .warc.zst"]
 
 
 def _jsonls(c: BrokenCorpus, d: Path, big_document_mb: int) -> None:
@@ -157,13 +170,19 @@ def _jsonls(c: BrokenCorpus, d: Path, big_document_mb: int) -> None:
     good -= {"j9", "j10"}  # before the cut, but inside the damaged gzip block: not promised
     (d / "empty.jsonl").write_bytes(b"")
     os.symlink(d / "does-not-exist", d / "dangling.jsonl")
+    # Saved "UTF-8 with BOM": the first document must not be lost as bad JSON.
+    (d / "bom.jsonl").write_bytes(b"\xef\xbb\xbf" + line(11) + line(12))
+    # A few good lines among many blank ones (counted, not logged one by one).
+    with gzip.open(d / "blank_lines.jsonl.gz", "wb") as f:
+        f.write(b"\n" * 50_000 + line(13) + b"\n" * 50_000 + line(14))
     c.good["jsonl"] = good
     c.reasons["jsonl"] = {"bad_json": 3, "no_text": 2, "invalid_utf8": 1, "too_large_document": 2,
                           "unreadable_file": 2, "empty_file": 1}
     c.bad_inputs += ["jsonl: bad JSON line", "jsonl: no text field", "jsonl: text not a string",
                      "jsonl: invalid UTF-8 line", "jsonl: raw NUL byte", "jsonl: escaped NUL (good)",
                      f"jsonl: {big_document_mb} MB document", "jsonl: gzip bomb line (100 MB)",
-                     "jsonl: truncated .gz", "jsonl: 0-byte file", "jsonl: dangling symlink", "jsonl: not an object"]
+                     "jsonl: truncated .gz", "jsonl: 0-byte file", "jsonl: dangling symlink", "jsonl: not an object",
+                     "jsonl: UTF-8 byte-order mark (good)", "jsonl: 100,000 blank lines"]
 
 
 def _parquets(c: BrokenCorpus, d: Path) -> None:

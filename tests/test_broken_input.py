@@ -54,6 +54,11 @@ def test_broken_input_is_counted_and_good_records_come_out(corpus, configs, tmp_
     assert "dangling" in logs or fmt == "parquet"
     if fmt == "warc":
         assert "mixed.warc.gz: a record dropped (decompression_bomb)" in logs
+        texts = {}
+        for path in (run / "extract" / "output").rglob("*.jsonl.gz"):
+            with gzip.open(path, "rt", encoding="utf-8") as f:
+                texts.update((d["id"], d["text"]) for d in map(json.loads, f))
+        assert "資料清洗是預訓練語料處理的第一步" in texts["<urn:big5-as-gb>"]  # Big5, not GB mojibake
     if fmt == "jsonl":
         assert "mixed.jsonl: line 2 dropped (bad_json)" in logs
     if fmt == "parquet":

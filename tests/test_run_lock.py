@@ -33,3 +33,41 @@ def test_a_run_that_died_holding_the_lock_is_noted_not_blocking(configs, tmp_pat
     assert main(_args(configs, tmp_path, run)) == 0
     out = capsys.readouterr().out
     assert "the last run in this folder (pid 999999 on node7" in out and "did not finish" in out
+
+
+def test_a_slurm_job_of_an_earlier_submission_stops_when_the_folder_changed_hands(tmp_path):
+    import pytest
+    from datatrove.data import Document
+
+    from pipeline.run_lock import OwnerCheck, record_run_id
+
+    first = record_run_id(tmp_path)
+    doc = Document(text="x", id="1")
+    assert list(OwnerCheck(str(tmp_path), first).run(iter([doc]))) == [doc]  # the owner's job goes on
+    second = record_run_id(tmp_path)  # the folder was submitted again
+    assert second != first
+    with pytest.raises(RuntimeError, match="now belongs to another run"):
+        list(OwnerCheck(str(tmp_path), first).run(iter([doc])))
+    assert list(OwnerCheck(str(tmp_path), second).run(None)) == []
+
+
+def test_a_task_whose_output_was_damaged_after_it_finished_runs_again(configs, tmp_path, capsys):
+    # Marked complete, but its file was cut short since (a full disk, a second writer): the
+    # rerun redoes that task, and the stages after it, instead of trusting "already done".
+    import gzip
+
+    run = tmp_path / "run"
+    args = _args(configs, tmp_path, run)
+    args[args.index("--stages") + 1] = "extract,langid"
+    assert main(args) == 0
+    output = next((run / "extract" / "output").glob("*.jsonl.gz"))
+    good = output.read_bytes()
+    output.write_bytes(good[: len(good) // 2])
+    capsys.readouterr()
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert f"extract/extract task 0: {output} has" in out and "it runs again" in out
+    assert "the stages after extract (langid) run again too" in out
+    assert gzip.decompress(output.read_bytes()) == gzip.decompress(good)  # whole again
+    capsys.readouterr()
+    assert main(args) == 0 and "runs again" not in capsys.readouterr().out  # and trusted now
