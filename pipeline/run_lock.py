@@ -114,5 +114,7 @@ class OwnerCheck(PipelineStep):
         if owner != self.run_id:
             raise RuntimeError(f"{self.root} now belongs to another run (run id {owner}, this job's is {self.run_id}): "
                                "this job stops without writing")
-        if data:
-            yield from data
+        # Not a generator: the check runs when datatrove builds the task's pipeline, before any
+        # step works, and the next step gets its input as it would without this one (None for
+        # a reader or MinHash stage, which refuse any input).
+        return data

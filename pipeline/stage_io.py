@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import gzip
+import io
 import json
 from collections import Counter
 from pathlib import Path
@@ -142,6 +143,10 @@ MAX_NAMED_DROPS = 20
 UNNAMED_DROPS = ("empty_line",)
 
 
+def _is_zstd(f) -> bool:
+    return type(f).__module__.startswith("zstandard")
+
+
 class DropLog:
     """Names a file's dropped lines or records in the task log, up to MAX_NAMED_DROPS."""
 
@@ -214,7 +219,9 @@ class InputJsonlReader(SkipBadFiles, JsonlReader):
         import orjson
 
         drops = DropLog(filepath)
-        with self.data_folder.open(filepath, "rb", compression=self.compression) as f:
+        with self.data_folder.open(filepath, "rb", compression=self.compression) as raw:
+            # zstd's stream reader has no readline: a buffer gives every codec the same lines.
+            f = io.BufferedReader(raw) if _is_zstd(raw) else raw
             for li, line in enumerate(self._lines(f)):
                 with self.track_time():
                     reason, document = self._document(line, filepath, li, orjson)

@@ -116,10 +116,13 @@ def warc_records(chunks: Iterator[bytes | str], max_record_bytes: int = MAX_RECO
 
     def corrupt():
         nonlocal resyncing
+        # A malformed header that starts as a record does is a record of its own, counted each
+        # time; the garbage after one is counted once, until the next good record.
+        counted = resyncing and not buf.startswith(b"WARC/")
         # Not only after a newline: a corrupt gzip member (or a bomb of zeros) ends mid-line.
         at = buf.find(b"WARC/1.", 1)
         del buf[: at if at >= 0 else max(0, len(buf) - 8)]
-        counted, resyncing = resyncing, True
+        resyncing = True
         return at >= 0, ([] if counted else [CORRUPT])
 
     for item in chain(chunks, [None]):

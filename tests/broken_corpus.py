@@ -121,8 +121,18 @@ def _warcs(c: BrokenCorpus, d: Path) -> None:
     (d / "frames.warc.zst").write_bytes(b"".join(frames))
     cut = zstandard.ZstdCompressor().compress(record("z-cut", html(english(78)).encode()))
     (d / "cut.warc.zst").write_bytes(zstandard.ZstdCompressor().compress(good_page("z3")) + cut[: len(cut) // 2])
+    # HTTP framings a page may come in, all good: chunked, gzip'd, UTF-16 with a byte-order mark.
+    text = html(english(81)).encode()
+    chunked = b"".join(b"%x\r\n%s\r\n" % (len(text[i:i + 100]), text[i:i + 100]) for i in range(0, len(text), 100)) + b"0\r\n\r\n"
+    framed = [record("chunked", chunked, extra_http="Transfer-Encoding: chunked\r\n"),
+              record("gzipped", gzip.compress(html(english(82)).encode()), extra_http="Content-Encoding: gzip\r\n"),
+              record("utf16", html(english(83)).encode("utf-16"), "text/html")]
+    good |= {"<urn:chunked>", "<urn:gzipped>", "<urn:utf16>"}
+    # Three malformed headers in a row between good records: three corrupt records, not one.
+    bad_header = b"WARC/1.0\r\nWARC-Type: response\r\nContent-Length: banana\r\n\r\n<html>x</html>\r\n\r\n"
+    (d / "framings.warc").write_bytes(b"".join(framed) + bad_header * 3 + good_page("g"))
     c.good["warc"] = good
-    c.reasons["warc"] = {"corrupt_record": 3, "truncated_record": 2, "pdf": 1, "image": 1, "undecodable": 1,
+    c.reasons["warc"] = {"corrupt_record": 6, "truncated_record": 2, "pdf": 1, "image": 1, "undecodable": 1,
                          "binary": 1, "decompression_bomb": 1, "too_large_html": 1, "unreadable_file": 1,
                          "empty_file": 1}
     c.bad_inputs += ["warc: corrupt WARC header", "warc: garbage gzip member", "warc: PDF payload",
@@ -130,7 +140,9 @@ def _warcs(c: BrokenCorpus, d: Path) -> None:
                      "warc: gzip bomb (64 kB -> 64 MB Content-Encoding)", "warc: 12 MB HTML page",
                      "warc: 20,000-deep nested HTML", "warc: GBK declared utf-8 (good)", "warc: GB18030 undeclared (good)",
                      "warc: truncated .gz", "warc: gzip bomb member (200 kB -> 200 MB)", "warc: 0-byte file", "warc: random bytes file", "warc: dangling symlink",
-                     "warc: Big5 declared gb2312 (good)", "warc: .warc.zst (good)", "warc: truncated .warc.zst"]
+                     "warc: Big5 declared gb2312 (good)", "warc: .warc.zst (good)", "warc: truncated .warc.zst",
+                     "warc: chunked HTTP body (good)", "warc: gzip Content-Encoding (good)", "warc: UTF-16 page with BOM (good)",
+                     "warc: three malformed headers in a row", "warc: uncompressed .warc (good)"]
 
 
 def _jsonls(c: BrokenCorpus, d: Path, big_document_mb: int) -> None:
@@ -170,6 +182,11 @@ def _jsonls(c: BrokenCorpus, d: Path, big_document_mb: int) -> None:
     good -= {"j9", "j10"}  # before the cut, but inside the damaged gzip block: not promised
     (d / "empty.jsonl").write_bytes(b"")
     os.symlink(d / "does-not-exist", d / "dangling.jsonl")
+    # zstd-compressed and CRLF-terminated jsonl, both good.
+    import zstandard
+
+    (d / "packed.jsonl.zst").write_bytes(zstandard.ZstdCompressor().compress(line(15) + line(16)))
+    (d / "windows.jsonl").write_bytes(line(17).replace(b"\n", b"\r\n") + line(18).replace(b"\n", b"\r\n"))
     # Saved "UTF-8 with BOM": the first document must not be lost as bad JSON.
     (d / "bom.jsonl").write_bytes(b"\xef\xbb\xbf" + line(11) + line(12))
     # A few good lines among many blank ones (counted, not logged one by one).
@@ -182,7 +199,8 @@ def _jsonls(c: BrokenCorpus, d: Path, big_document_mb: int) -> None:
                      "jsonl: invalid UTF-8 line", "jsonl: raw NUL byte", "jsonl: escaped NUL (good)",
                      f"jsonl: {big_document_mb} MB document", "jsonl: gzip bomb line (100 MB)",
                      "jsonl: truncated .gz", "jsonl: 0-byte file", "jsonl: dangling symlink", "jsonl: not an object",
-                     "jsonl: UTF-8 byte-order mark (good)", "jsonl: 100,000 blank lines"]
+                     "jsonl: UTF-8 byte-order mark (good)", "jsonl: 100,000 blank lines", "jsonl: .jsonl.zst (good)",
+                     "jsonl: CRLF line ends (good)"]
 
 
 def _parquets(c: BrokenCorpus, d: Path) -> None:
@@ -193,8 +211,12 @@ def _parquets(c: BrokenCorpus, d: Path) -> None:
     pq.write_table(pa.table({"id": ["p1", "p2", "p-null"], "text": [english(11), english(12), None]}), d / "good.parquet")
     pq.write_table(pa.table({"id": ["w1"], "body": [english(13)]}), d / "wrong_schema.parquet")
     pq.write_table(pa.table({"id": ["p3"], "text": [english(14)]}), d / "more.parquet")
+    # Columns the run does not use, and a text column of the wrong type.
+    pq.write_table(pa.table({"id": ["p4"], "text": [english(15)], "lang": ["en"], "score": [0.9]}), d / "extra.parquet")
+    pq.write_table(pa.table({"id": ["p5"], "text": [12345]}), d / "int_text.parquet")
     (d / "not_parquet.parquet").write_bytes(b"PAR1 this is not a parquet file at all")
     (d / "empty.parquet").write_bytes(b"")
-    c.good["parquet"] = {"p1", "p2", "p3"}
-    c.reasons["parquet"] = {"bad_schema": 1, "no_text": 1, "unreadable_file": 1, "empty_file": 1}
-    c.bad_inputs += ["parquet: wrong schema", "parquet: null text", "parquet: not parquet", "parquet: 0-byte file"]
+    c.good["parquet"] = {"p1", "p2", "p3", "p4"}
+    c.reasons["parquet"] = {"bad_schema": 1, "no_text": 2, "unreadable_file": 1, "empty_file": 1}
+    c.bad_inputs += ["parquet: wrong schema", "parquet: null text", "parquet: not parquet", "parquet: 0-byte file",
+                     "parquet: extra columns (good)", "parquet: integer text column"]

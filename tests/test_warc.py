@@ -217,3 +217,11 @@ def test_truncated_zstd_warc_keeps_what_came_before(tmp_path):
         items = list(warc_records(file_chunks(f)))
     urls = [i.headers["warc-target-uri"] for i in items if not isinstance(i, str)]
     assert urls[:2] == ["https://z.example/0", "https://z.example/1"] and "truncated_record" in items
+
+
+def test_three_malformed_headers_in_a_row_are_three_corrupt_records():
+    good = [warc_record(f"https://m.example/{i}", html_page(f"page {i} " * 30).encode(), n=i) for i in range(2)]
+    bad = [b"WARC/1.0\r\nWARC-Type: response\r\nContent-Length: banana\r\n\r\n<html>x</html>\r\n\r\n"] * 3
+    items = list(warc_records(iter([good[0] + b"".join(bad) + good[1]])))
+    assert [i if isinstance(i, str) else i.headers["warc-target-uri"] for i in items] == [
+        "https://m.example/0", "corrupt_record", "corrupt_record", "corrupt_record", "https://m.example/1"]
