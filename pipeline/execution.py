@@ -58,9 +58,23 @@ def damaged_tasks(job: Job, layout: RunLayout) -> dict[int, str]:
 def redo_damaged(jobs_by_stage: dict[str, list[Job]], layout: RunLayout, out=None) -> list[str]:
     """Unmark the damaged tasks so that they run again, and every task of the stages after the
     first damaged one (they may have read the damaged files). The notes say what and why."""
+    from tokenizer.shards import damaged_shards
+    from tokenizer.train import damaged_tokenizer
+
+    # The stages whose outputs no recorded writer makes: checked as a whole once they are done.
+    whole = {"tokenizer": lambda: damaged_tokenizer(layout.tokenizer),
+             "shards": lambda: damaged_shards(layout.shards, layout.tokenizer)}
     out = out or sys.stdout
     notes, first = [], None
     for stage, jobs in jobs_by_stage.items():
+        if first is None and stage in whole and all(completed_tasks(layout.logs(j.stage, j.name)) >= j.tasks for j in jobs):
+            wrong = whole[stage]()
+            if wrong:
+                notes.append(f"{stage}: {wrong}; the stage runs again")
+                first = stage
+                for job in jobs:
+                    shutil.rmtree(layout.logs(job.stage, job.name) / "completions", ignore_errors=True)
+                continue
         if first is not None:
             for job in jobs:
                 shutil.rmtree(layout.logs(job.stage, job.name) / "completions", ignore_errors=True)

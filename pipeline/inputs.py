@@ -65,13 +65,6 @@ def resolve_inputs(paths: list[str], fmt: str = "auto") -> ResolvedInput:
     if len(protocols) > 1:
         raise InputError(f"inputs mix filesystems {sorted(protocols)}: run them separately")
     files = sorted(set(files))
-    # The extract stage hands its tasks the file list one path a line (datatrove's paths_file):
-    # a line break in a name would split it into two paths that do not exist, and its documents
-    # would be lost without a word.
-    broken = [f for f in files if "\n" in f or "\r" in f]
-    if broken:
-        raise InputError(f"input file name {broken[0]!r} holds a line break, which the run's file list cannot "
-                         "carry: rename the file")
     formats = {format_of(f) for f in files}
     if fmt == "auto":
         if None in formats:

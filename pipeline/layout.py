@@ -39,6 +39,12 @@ class RunLayout:
     root: Path
 
     @property
+    def input_files(self) -> Path:
+        """The extract stage's input files, a JSON list of names relative to the inputs' common
+        folder: JSON, so that a name with a line break or edge spaces comes back as it was."""
+        return self.root / "extract" / "input_files.json"
+
+    @property
     def config(self) -> Path:
         return self.root / "config.yaml"
 

@@ -7,6 +7,7 @@ the same settings, so both are compared here with what the folder records.
 
 from __future__ import annotations
 
+import json
 import os
 import posixpath
 import re
@@ -152,10 +153,10 @@ def _check_input_files(resolved: ResolvedInput, layout: RunLayout) -> None:
     The extract tasks that finished are skipped on a rerun, so a file added since would be
     silently left out (and a removed one silently kept).
     """
-    recorded_file = layout.root / "extract" / "input_files.txt"
+    recorded_file = layout.input_files
     if not recorded_file.is_file():  # the extract stage has not started
         return
-    added, removed = _file_changes(recorded_file.read_text().splitlines(), resolved.files)
+    added, removed = _file_changes(json.loads(recorded_file.read_text()), resolved.files)
     if not added and not removed:
         return
     changes = [f"{len(names)} file(s) {verb}: {', '.join(names[:3])}{', …' if len(names) > 3 else ''}"

@@ -244,9 +244,9 @@ def stage_line(layout: RunLayout, stage: str) -> str:
         line += "; removed: " + ", ".join(f"{k} {v}" for k, v in sorted(s["removed"].items(), key=lambda kv: -kv[1]))
     cut = s.get("cut") or {}
     if cut.get("docs_cut"):
-        line += (f"; lines cut from {cut['docs_cut']} kept docs: {cut['cut_repeated_lines']} repeated, "
-                 f"{cut['cut_site_lines']} site boilerplate, {cut.get('cut_interface_lines', 0)} interface "
-                 f"({cut['cut_chars']:,} chars)")
+        line += (f"; lines cut from {cut['docs_cut']} kept docs: {cut.get('cut_repeated_lines', 0)} repeated, "
+                 f"{cut.get('cut_site_lines', 0)} site boilerplate, {cut.get('cut_interface_lines', 0)} interface "
+                 f"({cut.get('cut_chars', 0):,} chars)")
     if s.get("recovered"):
         line += "; re-admitted: " + ", ".join(f"{k} {v}" for k, v in s["recovered"].items())
     return line

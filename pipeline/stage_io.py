@@ -173,7 +173,30 @@ class DropLog:
 class SkipBadFiles:
     """Mixin for a datatrove reader: a file that cannot be opened or read to the end is counted
     (`dropped_extract_unreadable_file`; an empty one as `dropped_extract_empty_file`) and named in
-    the task log; the documents it gave before the failure are kept and the other files are read."""
+    the task log; the documents it gave before the failure are kept and the other files are read.
+
+    `files_json` names the run's input file list (RunLayout.input_files), shared out among tasks
+    as datatrove shares out a paths file (every world_size-th file from the task's rank); a
+    paths file holds one name a line and strips it, so a name with a line break or edge spaces
+    would be lost."""
+
+    def __init__(self, *args, files_json: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.files_json = files_json
+
+    def run(self, data=None, rank: int = 0, world_size: int = 1):
+        if self.files_json is None:
+            yield from super().run(data, rank, world_size)
+            return
+        if data:
+            yield from data
+        with open(self.files_json, encoding="utf-8") as f:
+            shard = json.load(f)[rank::world_size]
+        if not shard:
+            logger.warning(f"No input files for {rank=} of {world_size}")
+        for doc in self.read_files_shard(shard):
+            self.update_doc_stats(doc)
+            yield doc
 
     def read_file(self, filepath: str):
         try:

@@ -6,6 +6,7 @@ so a stage can run alone. The executor module turns jobs into Local or Slurm exe
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from dedup.minhash import dedup_partitions
@@ -40,12 +41,12 @@ class Job:
 
 def extract_jobs(cfg: Config, layout: RunLayout) -> list[Job]:
     resolved = resolve_inputs(cfg.input.paths, cfg.input.format)
-    paths_file = layout.root / "extract" / "input_files.txt"
+    paths_file = layout.input_files
     paths_file.parent.mkdir(parents=True, exist_ok=True)
-    paths_file.write_text("".join(f + "\n" for f in resolved.files))
+    paths_file.write_text(json.dumps(resolved.files, ensure_ascii=False))
     # Files of a folder that no reader takes, for the note after the stage (pipeline/cli.py).
     (paths_file.parent / SKIPPED_INPUTS).write_text("".join(f + "\n" for f in resolved.skipped))
-    common = dict(paths_file=str(paths_file), text_key=cfg.input.text_key, id_key=cfg.input.id_key)
+    common = dict(files_json=str(paths_file), text_key=cfg.input.text_key, id_key=cfg.input.id_key)
     # The input readers count and name a bad record or file instead of failing (stage_io.py).
     e = cfg.extract
     if resolved.format == "warc":

@@ -40,9 +40,21 @@ def test_errors(tree):
     assert resolve_inputs([str(tree / "a" / "notes.txt")], "jsonl").format == "jsonl"
 
 
-def test_a_file_name_with_a_line_break_is_refused_not_split(tmp_path):
-    (tmp_path / "in").mkdir()
-    (tmp_path / "in" / "good.jsonl").write_text("")
-    (tmp_path / "in" / "two\nlines.jsonl").write_text("")
-    with pytest.raises(InputError, match="holds a line break"):
-        resolve_inputs([str(tmp_path / "in")])
+def test_file_names_with_line_breaks_and_edge_spaces_are_read(configs, tmp_path):
+    # The run's file list is JSON: a paths file of one name a line would split the first name
+    # in two and strip the second, and lose their documents.
+    import gzip
+    import json
+
+    from pipeline.cli import main
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for i, name in enumerate(["two\nlines.jsonl", " spaced .jsonl", "plain.jsonl"]):
+        (src / name).write_text(json.dumps({"id": f"d{i}", "text": f"Document number {i} of the odd names."}) + "\n")
+    run = tmp_path / "run"
+    assert main(["run", str(configs / "demo.yaml"), "--stages", "extract", "--input", str(src), "--output", str(run)]) == 0
+    ids = {json.loads(line)["id"] for f in (run / "extract" / "output").glob("*.jsonl.gz") for line in gzip.open(f, "rt")}
+    assert ids == {"d0", "d1", "d2"}
+    assert sorted(json.loads((run / "extract" / "input_files.json").read_text())) == sorted(
+        ["two\nlines.jsonl", " spaced .jsonl", "plain.jsonl"])

@@ -44,7 +44,7 @@ def test_input_files_changed_since_are_refused(configs, tmp_path, capsys):
     # Once the folder named is gone, the run reads the new files.
     shutil.rmtree(out / "extract")
     assert run(configs, [inputs], out, "extract") == 0
-    assert (out / "extract" / "input_files.txt").read_text() == "b.jsonl\n"
+    assert json.loads((out / "extract" / "input_files.json").read_text()) == ["b.jsonl"]
 
 
 def test_a_file_added_beside_the_old_folder_is_named_alone():

@@ -71,3 +71,27 @@ def test_a_task_whose_output_was_damaged_after_it_finished_runs_again(configs, t
     assert gzip.decompress(output.read_bytes()) == gzip.decompress(good)  # whole again
     capsys.readouterr()
     assert main(args) == 0 and "runs again" not in capsys.readouterr().out  # and trusted now
+
+
+def test_damaged_shards_or_tokenizer_of_a_finished_run_are_made_again(configs, tmp_path, capsys):
+    # The tokenizer and shard stages write no recorded jsonl: their finished outputs are checked
+    # whole (manifest sizes and tokenizer checksum; the tokenizer's JSON) before a rerun trusts them.
+    from pipeline.demo_corpus import write_demo_corpus
+
+    corpus = write_demo_corpus(tmp_path / "corpus", seed=0, scale=0.2)
+    run = tmp_path / "run"
+    args = ["run", str(configs / "demo.yaml"), "--input", str(corpus), "--output", str(run)]
+    assert main(args) == 0
+    shard = run / "shards" / "shard_00000.bin"
+    whole = shard.read_bytes()
+    shard.write_bytes(whole[:-4096])
+    capsys.readouterr()
+    assert main(args) == 0
+    assert f"shards: {shard} is missing or not {len(whole):,} bytes; the stage runs again" in capsys.readouterr().out
+    assert shard.read_bytes() == whole
+    tokenizer = run / "tokenizer" / "tokenizer.json"
+    tokenizer.write_text(tokenizer.read_text()[:100])
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "tokenizer: a file in" in out and "the stages after tokenizer (shards, report) run again too" in out
+    assert shard.read_bytes() == whole

@@ -231,6 +231,34 @@ class ShuffleShards(PipelineStep):
         }
 
 
+def damaged_shards(folder: str | Path, tokenizer_dir: str | Path) -> str | None:
+    """What is wrong with a finished shard folder, or None: manifest.json whole, every shard it
+    lists there at the size its rows give (rows x seq_len x 4 bytes) with its index, and the
+    tokenizer the same one the shards were made with. Sizes, not checksums: a rerun of a
+    finished run should not read terabytes."""
+    folder = Path(folder)
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return f"{folder / 'manifest.json'} is missing"
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        return f"{folder / 'manifest.json'} is damaged ({type(e).__name__})"
+    itemsize = np.dtype(manifest.get("dtype", "uint32")).itemsize
+    for entry in manifest.get("files", []):
+        path = folder / entry["name"]
+        expected = entry["rows"] * manifest["seq_len"] * itemsize
+        if not path.is_file() or path.stat().st_size != expected:
+            return f"{path} is missing or not {expected:,} bytes"
+        if not (folder / entry["segments"]["name"]).is_file():
+            return f"{folder / entry['segments']['name']} is missing"
+    try:
+        if file_sha256(tokenizer_file(tokenizer_dir)) != manifest.get("tokenizer_sha256"):
+            return "the tokenizer changed since the shards were made"
+    except FileNotFoundError:
+        return f"the tokenizer in {tokenizer_dir} is missing"
+    return None
+
+
 class WriteManifest(PipelineStep):
     """One task: the part and shard records -> `manifest.json`; the packed rows in `work/` go."""
 

@@ -91,6 +91,22 @@ def train_bpe(texts: Iterable[str], vocab_size: int, min_frequency: int = 2, sho
     return tok
 
 
+def damaged_tokenizer(tokenizer_dir: str | Path) -> str | None:
+    """What is wrong with a trained tokenizer folder, or None: its record and its tokenizer.json
+    must be whole JSON (a crash or a full disk mid-write leaves them cut short)."""
+    folder = Path(tokenizer_dir)
+    try:
+        json.loads((folder / META_FILE).read_text(encoding="utf-8"))
+        path = tokenizer_file(folder)
+        if path.suffix == ".json":
+            json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as e:
+        return f"{e.filename or folder} is missing"
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        return f"a file in {folder} is damaged ({type(e).__name__})"
+    return None
+
+
 def tokenizer_file(tokenizer_dir: str | Path) -> Path:
     """The tokenizer a folder holds: tokenizer.json (tokenizers backend) or tokenizer.model
     (sentencepiece backend; that backend removes any tokenizer.json)."""
