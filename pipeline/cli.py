@@ -178,6 +178,7 @@ def _run_locked(cfg: Config, layout: RunLayout, stages: list[str], made: Path | 
     jobs_by_stage = {stage: BUILDERS[stage](cfg, layout) for stage in stages}
 
     if cfg.run.executor == "slurm":
+        redo_damaged(jobs_by_stage, layout)  # before submitting: the jobs skip what is marked done
         return submit_to_slurm(cfg, layout, stages, jobs_by_stage)
 
     print(f"Run folder: {layout.root}/  ({cfg.run.tasks} tasks, {cfg.run.workers} workers)")
