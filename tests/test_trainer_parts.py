@@ -101,3 +101,15 @@ def test_config_errors_name_file_and_key(tmp_path):
     bad.write_text("model:\n  num_hidden_layers: 1\n  first_k_dense_replace: 1\n")
     with pytest.raises(ConfigError, match="no MoE layer"):
         load_sanity_config(bad)
+
+
+@pytest.mark.parametrize("text, key", [
+    ("train:\n  beta2: 1.5\n", "train.beta2"), ("train:\n  decay_factor: 3\n", "train.decay_factor"),
+    ("train:\n  lr: -0.1\n", "train.lr"), ("checks:\n  min_letter_frac: 2\n", "checks.min_letter_frac"),
+    ("checks:\n  max_eos_mismatch_frac: -1\n", "checks.max_eos_mismatch_frac"),
+])
+def test_sanity_config_ranges_are_checked(tmp_path, text, key):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text)
+    with pytest.raises(ConfigError, match=rf"bad.yaml:\d+: {key}: "):
+        load_sanity_config(bad)

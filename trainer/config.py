@@ -129,3 +129,12 @@ def _check_values(cfg: SanityConfig, source: YamlSource) -> None:
     need(t.checkpoint_every >= 1 and t.keep_checkpoints >= 1, "train.checkpoint_every",
          "checkpoint_every and keep_checkpoints must be at least 1")
     need(t.eval_rows >= 0, "train.eval_rows", "must not be negative")
+    need(t.lr > 0 and t.grad_clip > 0, "train.lr", "the learning rate and grad_clip must be above 0")
+    need(0.0 < t.decay_factor <= 1.0, "train.decay_factor", f"a factor the rate is multiplied by, in (0, 1], got {t.decay_factor}")
+    for key in ("beta1", "beta2"):
+        need(0.0 <= getattr(t, key) < 1.0, f"train.{key}", f"an Adam beta is in [0, 1), got {getattr(t, key)}")
+    c = cfg.checks
+    for key in ("min_loss_drop_frac", "max_eos_mismatch_frac", "max_replacement_char_frac", "min_letter_frac"):
+        need(0.0 <= getattr(c, key) <= 1.0, f"checks.{key}", f"a share is between 0 and 1, got {getattr(c, key)}")
+    need(c.min_expert_load_of_fair_share >= 0 and c.max_initial_loss_gap_nats >= 0, "checks.min_expert_load_of_fair_share",
+         "must not be negative")
