@@ -31,7 +31,7 @@ def stock_jobs(stage: str, crawl: Path, root: Path, tokenizer_json: Path, tasks:
     from datatrove.pipeline.tokens import DocumentTokenizer
     from datatrove.pipeline.writers import JsonlWriter
 
-    from pipeline.lid import lid176_path
+    from langid.lid import lid176_path
     from tokenizer.train import EOS
 
     out = lambda *p: str(root.joinpath(*p))  # noqa: E731

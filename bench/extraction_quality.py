@@ -47,8 +47,8 @@ from datatrove.pipeline.extractors import Trafilatura  # noqa: E402
 
 from filters.interface import is_interface_line  # noqa: E402
 from pipeline.config import ExtractConfig  # noqa: E402
-from pipeline.extraction import HybridExtractor, ResiliparseExtractor, TrafilaturaExtractor  # noqa: E402
-from pipeline.warc import decode_html  # noqa: E402
+from extract.extraction import HybridExtractor, ResiliparseExtractor, TrafilaturaExtractor  # noqa: E402
+from extract.warc import decode_html  # noqa: E402
 
 _TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[^\W_]+")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")

@@ -3,7 +3,7 @@
     python bench/kill_harness.py --trials 24 [--seed 0] [--scale 1.0] [--workdir /tmp/thresher-kill]
     python bench/kill_harness.py --concurrent --trials 20
 
-The demo corpus (pipeline/demo_corpus.py) is run once without interruption; its shards
+The demo corpus (demo/corpus.py) is run once without interruption; its shards
 (RUN/shards/*.bin, *.seg and manifest.json) are the reference. Each trial starts a fresh run of
 `thresher run configs/demo.yaml` in its own process group, waits for a chosen stage to start,
 sleeps a random share of that stage's reference duration, and SIGKILLs either the whole process
@@ -38,7 +38,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from pipeline.config import STAGES  # noqa: E402
-from pipeline.demo_corpus import write_demo_corpus  # noqa: E402
+from demo.corpus import write_demo_corpus  # noqa: E402
 
 CLI = "import faulthandler, sys; faulthandler.enable(); from pipeline.cli import main; sys.exit(main())"
 

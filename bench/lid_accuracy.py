@@ -5,7 +5,7 @@ word pairs and single words) it prints, per text kind, the precision and recall 
 (a text "goes to" en or zh when it is kept and routed there; every other language is a
 negative), how many Japanese texts went to zh, docs/s per core of both steps and peak memory.
 For sentences it also prints both halves of a fixed split (crc32 of the text, even = "dev",
-odd = "held-out"): the English second opinion's thresholds (pipeline/lid_english.py) were
+odd = "held-out"): the English second opinion's thresholds (langid/english.py) were
 chosen on the dev half only, so the held-out half is the honest figure. It also prints ours
 without that second opinion (english_check off).
 
@@ -45,7 +45,7 @@ from datatrove.data import Document  # noqa: E402
 from datatrove.pipeline.filters import LanguageFilter  # noqa: E402
 
 from pipeline.config import LangidConfig  # noqa: E402
-from pipeline.lid import LanguageRouter, lid176_path  # noqa: E402
+from langid.lid import LanguageRouter, lid176_path  # noqa: E402
 
 KINDS = ("sentences", "word-pairs", "single-words")
 

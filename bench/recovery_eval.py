@@ -44,8 +44,8 @@ from quality_eval import cross_val_scores, extra_material, labelled, stratified_
 from filters.quality_metrics import roc_auc  # noqa: E402
 from filters.words import content_words, count_alpha_words, split_words  # noqa: E402
 from pipeline.explain import load_explain_config  # noqa: E402
-from pipeline.lid import LanguageRouter  # noqa: E402
-from pipeline.registry import STEPS  # noqa: E402
+from langid.lid import LanguageRouter  # noqa: E402
+from filters.registry import STEPS  # noqa: E402
 from recovery.false_duplicates import FalseDuplicateRecovery  # noqa: E402
 from recovery.false_language import FalseLanguageRecovery  # noqa: E402
 from recovery.false_rejections import decide  # noqa: E402

@@ -32,7 +32,7 @@ from pathlib import Path  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from datatrove.data import Document  # noqa: E402
 
-from tokenizer.shards import BATCH_DOCS, PackShards  # noqa: E402
+from shards.pack import BATCH_DOCS, PackShards  # noqa: E402
 from tokenizer.train import EOS, save_tokenizer, train_bpe  # noqa: E402
 
 

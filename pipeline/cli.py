@@ -13,7 +13,7 @@ import yaml
 
 from pipeline.config import STAGES, Config, ConfigError, load_config
 from pipeline.execution import stderr_to
-from pipeline.inputs import InputError
+from extract.inputs import InputError
 from pipeline.layout import DamagedRunFolder, RunLayout
 
 REPO = Path(__file__).resolve().parent.parent
@@ -135,7 +135,7 @@ def cmd_run(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from pipeline.demo_corpus import write_demo_corpus
+    from demo.corpus import write_demo_corpus
 
     layout = RunLayout(Path(args.output))
     # The WARC files only: the folder also holds labels.json, which is for the tests.

@@ -44,7 +44,7 @@ class InputConfig:
 @dataclass
 class ExtractConfig:
     # hybrid: resiliparse, with trafilatura for the pages where its main content is empty or a
-    # stub (pipeline/extraction.py); resiliparse alone; trafilatura: FineWeb's extractor.
+    # stub (extract/extraction.py); resiliparse alone; trafilatura: FineWeb's extractor.
     # Chosen by bench/extraction_quality.py (F1 and pages/s per core, en and zh).
     extractor: Literal["hybrid", "resiliparse", "trafilatura"] = "hybrid"
     # hybrid: a page goes to trafilatura when resiliparse's main content is under this share of
@@ -83,7 +83,7 @@ class LangidConfig:
     # computed (~7 ms a page), so mixed pages are judged on paragraph evidence.
     confident_score: float = 0.9
     # Second opinion on an unsure en (score 0.4-0.9, Latin script): English function words,
-    # word-by-word votes, non-ASCII letters rescue or refuse it (pipeline/lid_english.py).
+    # word-by-word votes, non-ASCII letters rescue or refuse it (langid/english.py).
     english_check: bool = True
 
 
@@ -370,7 +370,7 @@ def _inline_rule_files(source: YamlSource) -> None:
 
 def _check_rules(cfg: Config, source: YamlSource) -> None:
     """Each rule's `use` must be a registered step and its keys that step's arguments."""
-    from pipeline.registry import STEPS
+    from filters.registry import STEPS
 
     for lang, rules in cfg.quality.items():
         if lang not in LANGUAGES:

@@ -58,7 +58,7 @@ def damaged_tasks(job: Job, layout: RunLayout) -> dict[int, str]:
 def redo_damaged(jobs_by_stage: dict[str, list[Job]], layout: RunLayout, out=None) -> list[str]:
     """Unmark the damaged tasks so that they run again, and every task of the stages after the
     first damaged one (they may have read the damaged files). The notes say what and why."""
-    from tokenizer.shards import damaged_shards
+    from shards.pack import damaged_shards
     from tokenizer.train import damaged_tokenizer
 
     # The stages whose outputs no recorded writer makes: checked as a whole once they are done.

@@ -22,9 +22,9 @@ from filters.base import Check
 from filters.classifier import QualityClassifier
 from filters.lines import LineCleaning
 from pipeline.config import Config, ConfigError, load_config
-from pipeline.inputs import format_of
-from pipeline.lid import LanguageRouter
-from pipeline.registry import STEPS
+from extract.inputs import format_of
+from langid.lid import LanguageRouter
+from filters.registry import STEPS
 
 
 @dataclass

@@ -18,7 +18,7 @@ import yaml
 
 from filters import fasttext_model
 from pipeline.config import STAGES, Config, ConfigError
-from pipeline.inputs import InputError, ResolvedInput, resolve_inputs
+from extract.inputs import InputError, ResolvedInput, resolve_inputs
 from pipeline.layout import RunLayout
 from tokenizer.train import META_FILE
 

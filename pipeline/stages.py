@@ -13,18 +13,19 @@ from dedup.minhash import dedup_partitions
 from dedup.minhash import describe as describe_dedup
 from filters.lines import SITE_BUCKETS, LineCleaning, SiteBoilerplate, SiteLineCounter
 from pipeline.config import LANGUAGES, Config
-from pipeline.extraction import make_extractor
-from pipeline.inputs import resolve_inputs
+from extract.extraction import make_extractor
+from extract.inputs import resolve_inputs
 from pipeline.layout import RunLayout
-from pipeline.lid import LanguageRouter
-from pipeline.registry import STEPS
-from pipeline.stage_io import InputJsonlReader, InputParquetReader, InputWarcReader, StageReader, stage_writer
+from langid.lid import LanguageRouter
+from filters.registry import STEPS
+from extract.readers import InputJsonlReader, InputParquetReader, InputWarcReader
+from pipeline.stage_io import StageReader, stage_writer
 from recovery.false_duplicates import FalseDuplicateRecovery
 from recovery.false_language import FalseLanguageRecovery
 from recovery.false_rejections import FalseRejectionRecovery
 from recovery.readmit_dedup import ReadmitDedup
 from recovery.reextraction import RemovedPages, RouteBySource
-from tokenizer.shards import PackShards, ShuffleShards, WriteManifest
+from shards.pack import PackShards, ShuffleShards, WriteManifest
 from tokenizer.train import TrainTokenizer
 
 
@@ -192,7 +193,7 @@ def tokenizer_jobs(cfg: Config, layout: RunLayout) -> list[Job]:
 
 
 def shards_jobs(cfg: Config, layout: RunLayout) -> list[Job]:
-    # Pack per task, then shuffle rows across shards with run.seed (see tokenizer/shards.py).
+    # Pack per task, then shuffle rows across shards with run.seed (see shards/pack.py).
     s, seed = cfg.shards, cfg.run.seed
     reader = StageReader(layout.output("recovery"), glob_pattern="*/*.jsonl.gz")
     pack = PackShards(str(layout.tokenizer), str(layout.shards), s.seq_len, s.packing, s.best_fit_buffer_tokens)

@@ -51,7 +51,7 @@ class FalseLanguageRecovery(BaseFilter):
     @property
     def router(self):
         if self._router is None:
-            from pipeline.lid import LanguageRouter
+            from langid.lid import LanguageRouter
 
             self._router = LanguageRouter({lang: self.min_paragraph_score for lang in LANGS})
         return self._router

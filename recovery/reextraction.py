@@ -30,7 +30,7 @@ from datatrove.pipeline.base import PipelineStep
 from loguru import logger
 
 from pipeline.stage_io import StageReader
-from pipeline.warc import PAGE_RECORDS, CountingWarcReader, file_chunks, warc_records
+from extract.warc import PAGE_RECORDS, CountingWarcReader, file_chunks, warc_records
 from recovery.false_rejections import FILTER_KEYS
 
 # A removal the page's text cannot undo: the URL is what was judged.

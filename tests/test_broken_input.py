@@ -75,7 +75,7 @@ def test_broken_input_is_counted_and_good_records_come_out(corpus, configs, tmp_
 def test_a_file_of_many_bad_lines_names_the_first_and_counts_the_rest(configs, tmp_path):
     # 20 kB of gzip can hold millions of blank or broken lines: the log names the first
     # MAX_NAMED_DROPS and sums the rest, and blank lines are counted, never named.
-    from pipeline.stage_io import MAX_NAMED_DROPS
+    from extract.readers import MAX_NAMED_DROPS
 
     src = tmp_path / "in" / "noisy.jsonl.gz"
     src.parent.mkdir()

@@ -14,7 +14,7 @@ from filters.classifier import QualityClassifier, TrainParams, fasttext_text, ho
 from filters.quality_metrics import keep_metrics, roc_auc
 from pipeline.cli import main
 from pipeline.explain import load_explain_config
-from pipeline.registry import STEPS
+from filters.registry import STEPS
 
 # Small and quick: a model of a few hundred kB, trained in well under a second.
 TINY = TrainParams(epoch=30, lr=0.5, dim=16, bucket=10000, min_count=1)

@@ -6,7 +6,7 @@ import pytest
 
 from pipeline.cli import main
 from pipeline.config import Config, ConfigError, load_config
-from pipeline.registry import STEPS
+from filters.registry import STEPS
 
 
 def write(tmp_path, text, name="run.yaml"):

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from test_shards import SEQ_LEN, build_shards
-from tokenizer.dataset import ShardDataset, ShardError
+from shards.dataset import ShardDataset, ShardError
 
 
 @pytest.fixture(scope="module")

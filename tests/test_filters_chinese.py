@@ -28,7 +28,7 @@ from filters.chinese import (
 )
 from filters.words import dup_ngram_chars
 from pipeline.config import load_config
-from pipeline.registry import STEPS
+from filters.registry import STEPS
 
 REPO = Path(__file__).resolve().parents[1]
 SPAM_TERMS = str(REPO / "configs" / "filters" / "zh_spam_terms.txt")

@@ -16,8 +16,8 @@ import pytest
 from tokenizers import Tokenizer
 
 from pipeline.cli import main
-from pipeline.demo_corpus import write_demo_corpus
-from tokenizer.dataset import ShardDataset
+from demo.corpus import write_demo_corpus
+from shards.dataset import ShardDataset
 
 # Reviewed against the labels (see test_each_kind_meets_its_fate): a change here is a change
 # in what the pipeline removes, to be understood before the numbers are updated.
@@ -218,7 +218,7 @@ def test_a_run_that_recovers_documents_counts_and_reports_them(golden, configs, 
 
 
 def test_sentencepiece_backend_feeds_the_shards(golden, configs, tmp_path):
-    from tokenizer.shards import file_sha256
+    from shards.pack import file_sha256
     from tokenizer.train import plain_text_tokenizer
 
     run, _, _ = golden

@@ -2,7 +2,7 @@
 
 import pytest
 
-from pipeline.inputs import InputError, format_of, resolve_inputs
+from extract.inputs import InputError, format_of, resolve_inputs
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
 
 import kill_harness as kh  # noqa: E402
-from pipeline.demo_corpus import write_demo_corpus  # noqa: E402
+from demo.corpus import write_demo_corpus  # noqa: E402
 
 SCALE = 0.3  # a smaller demo corpus: each run takes a few seconds
 

@@ -3,7 +3,7 @@
 import pytest
 from datatrove.data import Document
 
-from pipeline.lid import SAMPLE_CHARS, LanguageRouter, han_frac, kana_frac, lid176_path, lid_sample
+from langid.lid import SAMPLE_CHARS, LanguageRouter, han_frac, kana_frac, lid176_path, lid_sample
 
 
 @pytest.fixture(scope="module")
@@ -186,7 +186,7 @@ def test_sure_pages_skip_paragraph_shares_unsure_pages_compute_them(router):
     ("He kōrero mō ngā tamariki.", "refused"),  # Maori at en 0.56: macrons
 ])
 def test_english_second_opinion(text, verdict):
-    from pipeline.lid_english import english_verdict
+    from langid.english import english_verdict
 
     router = LanguageRouter({"en": 0.65, "zh": 0.5})
     lang, score = router.identify(text)
@@ -201,7 +201,7 @@ def test_english_second_opinion(text, verdict):
 
 
 def test_english_evidence_pieces():
-    from pipeline.lid_english import function_word_shares, non_ascii_share, words
+    from langid.english import function_word_shares, non_ascii_share, words
 
     assert words("Don’t STOP now") == ["don't", "stop", "now"]
     en, other = function_word_shares(words("the cat and the dog"))
@@ -234,7 +234,7 @@ def test_bilingual_page_of_short_lines_is_kept_with_both_shares():
 def test_english_second_opinion_judges_the_latin_script_part():
     # Han characters are not "non-ASCII letters" of an English text: a bilingual page's English
     # is not refused for its Chinese.
-    from pipeline.lid_english import english_verdict
+    from langid.english import english_verdict
 
     router = LanguageRouter({"en": 0.65, "zh": 0.5})
     text = "Please take a look at all of our other pages 请看看我们的其他页面 and tell us what you think of them"

@@ -10,8 +10,8 @@ import struct
 import numpy as np
 
 from test_shards import build_shards
-from tokenizer.dataset import ShardDataset
-from tokenizer.megatron import export_megatron, main
+from shards.dataset import ShardDataset
+from shards.megatron import export_megatron, main
 
 CODES = {1: np.uint8, 2: np.int8, 3: np.int16, 4: np.int32, 5: np.int64, 6: np.float64, 7: np.float32, 8: np.uint16}
 

@@ -76,7 +76,7 @@ def test_a_task_whose_output_was_damaged_after_it_finished_runs_again(configs, t
 def test_damaged_shards_or_tokenizer_of_a_finished_run_are_made_again(configs, tmp_path, capsys):
     # The tokenizer and shard stages write no recorded jsonl: their finished outputs are checked
     # whole (manifest sizes and tokenizer checksum; the tokenizer's JSON) before a rerun trusts them.
-    from pipeline.demo_corpus import write_demo_corpus
+    from demo.corpus import write_demo_corpus
 
     corpus = write_demo_corpus(tmp_path / "corpus", seed=0, scale=0.2)
     run = tmp_path / "run"

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from datatrove.data import Document
 
-from tokenizer.dataset import ShardDataset
-from tokenizer.shards import PackShards, ShuffleShards, WriteManifest, file_sha256, length_histogram
+from shards.dataset import ShardDataset
+from shards.pack import PackShards, ShuffleShards, WriteManifest, file_sha256, length_histogram
 from tokenizer.train import save_tokenizer, train_bpe
 
 SEQ_LEN = 64
@@ -136,8 +136,8 @@ def test_a_task_without_documents(tmp_path):
 
 def test_special_token_text_in_a_document_stays_text(tmp_path):
     """A page quoting the EOS string must not put an EOS id in the middle of its row."""
-    from tokenizer.dataset import ShardDataset
-    from tokenizer.shards import PackShards, ShuffleShards, WriteManifest
+    from shards.dataset import ShardDataset
+    from shards.pack import PackShards, ShuffleShards, WriteManifest
     from tokenizer.train import EOS, save_tokenizer, train_bpe
 
     tok = train_bpe(["plain words and more words"] * 50, vocab_size=300, min_frequency=1)

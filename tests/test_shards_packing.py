@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from tokenizer.packing import Batch, BestFitPacker, ConcatPacker
+from shards.packing import Batch, BestFitPacker, ConcatPacker
 
 PAD = 99
 

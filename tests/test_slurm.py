@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.cli import main
-from pipeline.demo_corpus import write_demo_corpus
+from demo.corpus import write_demo_corpus
 
 WAIT_S = 900
 

@@ -11,7 +11,7 @@ import torch
 from datatrove.data import Document
 
 from pipeline.cli import main
-from tokenizer.shards import PackShards, ShuffleShards, WriteManifest, file_sha256
+from shards.pack import PackShards, ShuffleShards, WriteManifest, file_sha256
 from tokenizer.train import save_tokenizer, train_bpe
 from trainer.config import CheckConfig, ModelConfig, SanityConfig, TrainConfig
 from trainer.data import Shards

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from pipeline.cli import main
-from pipeline.warc import CountingWarcReader, decode_html, file_chunks, gzip_chunks, payload_kind, warc_records
+from extract.warc import CountingWarcReader, decode_html, file_chunks, gzip_chunks, payload_kind, warc_records
 
 ZH = "数据清洗是预训练语料处理的第一步，我们从网页中提取正文并去除重复内容。"
 JA = "今日は図書館で新しい本を借りました。とても面白いです。"
@@ -162,7 +162,7 @@ def test_chinese_charset_family_mislabels_are_detected(text, body_codec, declare
 
 
 def test_frequent_share_separates_text_from_mojibake():
-    from pipeline.warc import frequent_share
+    from extract.warc import frequent_share
 
     body = TW.encode("big5")
     assert frequent_share(body.decode("big5hkscs"), "big5hkscs") > 0.9

@@ -1,7 +1,7 @@
 """The trainer's one view of a shard folder: rows of tokens, the manifest's facts, the tokenizer.
 
 This adapter is the only trainer module that knows the shard layout; it reads through
-tokenizer/dataset.py's `ShardDataset` (memmaps, checksums checked on opening), so a change of
+shards/dataset.py's `ShardDataset` (memmaps, checksums checked on opening), so a change of
 format is met there and here, not across the trainer.
 """
 
@@ -30,7 +30,7 @@ class Shards:
     """Rows of SHARDS (a folder with manifest.json) by index, and whole files for scans."""
 
     def __init__(self, folder: str | Path, verify: bool = True):
-        from tokenizer.dataset import ShardDataset, ShardError
+        from shards.dataset import ShardDataset, ShardError
 
         self.folder = Path(folder)
         try:
@@ -65,7 +65,7 @@ class Shards:
     def tokenizer_dir(self) -> Path:
         """The tokenizer the shards were made with: RUN/tokenizer/ beside RUN/shards/, checked
         against the manifest's sha256 so that a retrained tokenizer cannot decode them wrongly."""
-        from tokenizer.shards import file_sha256
+        from shards.pack import file_sha256
 
         from tokenizer.train import tokenizer_file
 

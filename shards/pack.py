@@ -47,7 +47,7 @@ from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from datatrove.utils.batching import batched
 
-from tokenizer.packing import DTYPE, SEGMENT, Batch, BestFitPacker, ConcatPacker, Packed
+from shards.packing import DTYPE, SEGMENT, Batch, BestFitPacker, ConcatPacker, Packed
 from tokenizer.train import META_FILE, plain_text_tokenizer, tokenizer_file
 
 FORMAT_VERSION = 2

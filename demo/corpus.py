@@ -21,7 +21,7 @@ from pathlib import Path
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from pipeline import demo_text as T
+from demo import text as T
 
 # Records per kind at scale 1.0.
 KIND_COUNTS = {

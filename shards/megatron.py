@@ -12,7 +12,7 @@ uint16, 4 for int32), the sequence count (uint64), the document-index count (uin
 + 1), then the sequence lengths (int32), the sequences' byte offsets in `.bin` (int64) and the
 document index (int64: the first sequence of each document, then the sequence count).
 
-    .venv/bin/python -m tokenizer.megatron runs/demo/shards runs/demo/megatron/thresher
+    .venv/bin/python -m shards.megatron runs/demo/shards runs/demo/megatron/thresher
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tokenizer.dataset import ShardDataset
+from shards.dataset import ShardDataset
 
 MAGIC = b"MMIDIDX\x00\x00"
 VERSION = 1

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from tokenizer.packing import DTYPE, SEGMENT
-from tokenizer.shards import FORMAT_VERSION, file_sha256
+from shards.packing import DTYPE, SEGMENT
+from shards.pack import FORMAT_VERSION, file_sha256
 
 
 class ShardError(ValueError):

@@ -20,7 +20,7 @@ from pathlib import Path
 from datatrove.data import Document
 from datatrove.pipeline.filters.base_filter import BaseFilter
 
-from pipeline.lid_english import english_verdict
+from langid.english import english_verdict
 
 # fastText predicts on one line and reads at most 1024 words of it (MAX_LINE_SIZE in its
 # dictionary), so long pages are sampled from three places (~500 English words in all) and the
@@ -84,7 +84,7 @@ class Decision:
     basis: str  # "page": the whole-page label decided; "paragraphs": the shares did
     page_language: str  # lid.176's label for the whole page (script-corrected)
     page_score: float
-    english_check: str | None = None  # "rescued" / "refused" / None (pipeline/lid_english.py)
+    english_check: str | None = None  # "rescued" / "refused" / None (langid/english.py)
     shares: dict[str, float] | None = None  # byte share per language; None when not computed
     reason: str | None = None  # why a dropped text was dropped
     threshold: float | None = None  # the page label's min_score, for a dropped text
@@ -101,7 +101,7 @@ class LanguageRouter(BaseFilter):
     about what 3-4 bytes of English do. A page is kept when its whole-page label passes its
     threshold, or when en+zh paragraphs make up `min_en_zh_share` of it (mixed pages); it goes
     to the larger of the two shares. `lid_shares_computed` says whether shares were computed.
-    With `english_check`, an unsure en (pipeline/lid_english.py) is rescued or refused by
+    With `english_check`, an unsure en (langid/english.py) is rescued or refused by
     function words, word-by-word votes and non-ASCII letters (`lid_english_check`).
     """
 
