@@ -95,7 +95,7 @@ def originals(data: Path, lang: str, max_jaccard: float = 0.2) -> list[Document]
     """What the dedup stage of LANG sees: the real documents that langid routes to LANG (the
     English sources hold pages of many languages) and long enough to pass the quality stage,
     none a near copy (5-gram Jaccard above MAX_JACCARD) of one taken before it."""
-    from pipeline.config import LangidConfig
+    from langid.config import LangidConfig
     from langid.lid import LanguageRouter
 
     router = LanguageRouter(LangidConfig().min_score)

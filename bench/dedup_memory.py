@@ -51,7 +51,7 @@ def _stage(name: str, work: str, source: str, queue) -> None:
     from dedup.minhash import minhash_config
     from dedup.scope import DedupReader
     from dedup.signature import ExactSignature, FastMinhashSignature, exact_config
-    from pipeline.config import DedupConfig
+    from dedup.config import DedupConfig
 
     floor = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     method, _, step = name.partition("/")

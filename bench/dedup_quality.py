@@ -45,7 +45,7 @@ import numpy as np  # noqa: E402
 from dedup_common import (DEFAULT_DATA, hash_sets, originals, pairwise_jaccard, replacement_pool,  # noqa: E402
                           run_datasketch, run_ours, run_stock_datatrove, split_of, with_copies)
 from dedup.minhash import catch_threshold, removal_probability  # noqa: E402
-from pipeline.config import DedupConfig  # noqa: E402
+from dedup.config import DedupConfig  # noqa: E402
 
 LANGS = ("en", "zh")
 SHARES = (0.01, 0.03, 0.1, 0.5)

@@ -27,7 +27,7 @@ from datatrove.pipeline.dedup.minhash import MinhashDedupSignature
 from dedup_common import DEFAULT_DATA, chinese_texts, english_texts, run_datasketch, run_ours
 from dedup.minhash import minhash_config
 from dedup.signature import FastMinhashSignature
-from pipeline.config import DedupConfig
+from dedup.config import DedupConfig
 
 
 def cpu_seconds() -> float:

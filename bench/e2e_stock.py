@@ -32,7 +32,7 @@ def stock_jobs(stage: str, crawl: Path, root: Path, tokenizer_json: Path, tasks:
     from datatrove.pipeline.writers import JsonlWriter
 
     from langid.lid import lid176_path
-    from tokenizer.train import EOS
+    from tokenizer.files import EOS
 
     out = lambda *p: str(root.joinpath(*p))  # noqa: E731
     if stage == "extract":

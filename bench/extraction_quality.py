@@ -46,7 +46,7 @@ from datatrove.data import Document  # noqa: E402
 from datatrove.pipeline.extractors import Trafilatura  # noqa: E402
 
 from filters.interface import is_interface_line  # noqa: E402
-from pipeline.config import ExtractConfig  # noqa: E402
+from extract.config import ExtractConfig  # noqa: E402
 from extract.extraction import HybridExtractor, ResiliparseExtractor, TrafilaturaExtractor  # noqa: E402
 from extract.warc import decode_html  # noqa: E402
 

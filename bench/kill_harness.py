@@ -37,7 +37,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from pipeline.config import STAGES  # noqa: E402
+from pipeline.plan import names as stage_names  # noqa: E402
 from demo.corpus import write_demo_corpus  # noqa: E402
 
 CLI = "import faulthandler, sys; faulthandler.enable(); from pipeline.cli import main; sys.exit(main())"
@@ -165,7 +165,7 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--scale", type=float, default=1.0, help="demo corpus size (1.0: ~290 pages)")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--stages", default=",".join(STAGES), help="stages to kill in, round robin")
+    parser.add_argument("--stages", default=",".join(stage_names()), help="stages to kill in, round robin")
     parser.add_argument("--hang-s", type=float, default=60.0, help="a run still alive this long after a kill is hung")
     parser.add_argument("--max-reruns", type=int, default=4)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/thresher-kill"))
@@ -185,7 +185,7 @@ def main(argv=None) -> int:
         return 1
     total = time.perf_counter() - ref.t0
     reference = shard_digests(output)
-    order = [s for s in STAGES if s in ref.started]
+    order = [s for s in stage_names() if s in ref.started]
     duration = {s: (ref.started[order[i + 1]] if i + 1 < len(order) else total) - ref.started[s] for i, s in enumerate(order)}
     print("stage durations: " + ", ".join(f"{s} {d:.1f}s" for s, d in duration.items()), flush=True)
 

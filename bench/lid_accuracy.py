@@ -44,7 +44,7 @@ sys.path.insert(0, str(REPO))
 from datatrove.data import Document  # noqa: E402
 from datatrove.pipeline.filters import LanguageFilter  # noqa: E402
 
-from pipeline.config import LangidConfig  # noqa: E402
+from langid.config import LangidConfig  # noqa: E402
 from langid.lid import LanguageRouter, lid176_path  # noqa: E402
 
 KINDS = ("sentences", "word-pairs", "single-words")

@@ -88,11 +88,12 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 from filters.classifier import DEFAULT_PARAMS, fit, keep_scores, train_classifier  # noqa: E402
 from filters.quality_metrics import keep_metrics, roc_auc  # noqa: E402
-from pipeline.config import Config, RuleSpec, load_config  # noqa: E402
+from filters.config import RuleSpec  # noqa: E402
+from pipeline.config import Config, load_config  # noqa: E402
 from pipeline.explain import load_explain_config  # noqa: E402
 from pipeline.layout import RunLayout  # noqa: E402
 from pipeline.stage_io import StageReader, stage_writer  # noqa: E402
-from pipeline.stages import quality_jobs  # noqa: E402
+from filters.stage import jobs as quality_jobs  # noqa: E402
 from recovery.false_rejections import FalseRejectionRecovery  # noqa: E402
 from recovery.kinds import kind_of  # noqa: E402
 

@@ -32,8 +32,10 @@ from pathlib import Path  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from datatrove.data import Document  # noqa: E402
 
+from shards.config import ShardsConfig  # noqa: E402
 from shards.pack import BATCH_DOCS, PackShards  # noqa: E402
-from tokenizer.train import EOS, save_tokenizer, train_bpe  # noqa: E402
+from tokenizer.files import EOS  # noqa: E402
+from tokenizer.train import save_tokenizer, train_bpe  # noqa: E402
 
 
 def load_texts(data: Path, max_bytes: int) -> list[tuple[str, str]]:
@@ -104,7 +106,7 @@ def raw_encode(tok_file: str, texts: list[str]) -> float:
 
 def ours(tok_dir: str, docs: list[Document], packing: str) -> float:
     with tempfile.TemporaryDirectory() as out:
-        step = PackShards(tok_dir, out, 4096, packing)
+        step = PackShards(tok_dir, out, ShardsConfig(seq_len=4096, packing=packing))
         start = clock()
         list(step.run(iter(docs), rank=0))
         return clock(start)

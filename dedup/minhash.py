@@ -23,6 +23,7 @@ from datatrove.pipeline.writers import JsonlWriter
 from dedup.clusters import ClusterFilter, SurvivorCluster
 from dedup.scope import dedup_reader, partitions
 from dedup.signature import ExactSignature, FastMinhashSignature, exact_config
+from pipeline.layout import LANGUAGES
 from pipeline.stage_io import stage_writer
 
 
@@ -159,6 +160,4 @@ def four_stages(prefix, method, source, kept, partition, config, signature, work
 
 
 def dedup_partitions(cfg, layout) -> list[tuple[str, list, int]]:
-    from pipeline.config import LANGUAGES
-
     return [job for p in partitions(cfg.dedup.scope, LANGUAGES) for job in partition_jobs(p, cfg, layout, cfg.run.tasks)]

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import yaml
 
-from pipeline.config import STAGES, Config, ConfigError, load_config
+from pipeline.config import Config, ConfigError, load_config
+from pipeline.plan import names as stage_names
 from pipeline.execution import stderr_to
 from extract.inputs import InputError
 from pipeline.layout import DamagedRunFolder, RunLayout
@@ -52,7 +53,7 @@ def _parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run the pipeline (or some stages of it) from a YAML config")
     run.add_argument("config", type=Path, help="pipeline config, e.g. configs/default.yaml")
-    run.add_argument("--stages", help=f"comma-separated subset, in pipeline order: {','.join(STAGES)}")
+    run.add_argument("--stages", help=f"comma-separated subset, in pipeline order: {','.join(stage_names())}")
     run.add_argument("--input", nargs="+", metavar="PATH", help="input files, folders, globs or fsspec URLs")
     run.add_argument("--output", help="run folder (overrides run.output)")
     run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
@@ -145,7 +146,7 @@ def cmd_demo(args) -> int:
     cfg = load_config(CONFIGS / "demo.yaml", overrides)
     print(f"Writing the demo corpus to {layout.demo_input}/")
     write_demo_corpus(layout.demo_input, seed=args.seed)
-    return run_pipeline(cfg, list(STAGES))
+    return run_pipeline(cfg, stage_names())
 
 
 def run_pipeline(cfg: Config, stages: list[str]) -> int:
@@ -171,11 +172,11 @@ def run_pipeline(cfg: Config, stages: list[str]) -> int:
 def _run_locked(cfg: Config, layout: RunLayout, stages: list[str], made: Path | None) -> int:
     from pipeline.execution import CLEAR_LINE, JobFailed, completed_tasks, redo_damaged, run_local
     from pipeline.preflight import check_before_run
+    from pipeline.plan import stage as stage_named
     from pipeline.report import stage_line
-    from pipeline.stages import BUILDERS
 
     check_before_run(cfg, layout, stages, made)
-    jobs_by_stage = {stage: BUILDERS[stage](cfg, layout) for stage in stages}
+    jobs_by_stage = {stage: stage_named(stage).jobs(cfg, layout) for stage in stages}
 
     if cfg.run.executor == "slurm":
         redo_damaged(jobs_by_stage, layout)  # before submitting: the jobs skip what is marked done
@@ -186,9 +187,8 @@ def _run_locked(cfg: Config, layout: RunLayout, stages: list[str], made: Path | 
     for i, stage in enumerate(stages, 1):
         print(f"[{i}/{len(stages)}] {stage}", flush=True)
         start = time.perf_counter()
-        if stage == "report":
-            # The report always reflects the run as it is now: never skipped as "completed".
-            shutil.rmtree(layout.logs("report"), ignore_errors=True)
+        if stage_named(stage).always_runs:  # e.g. the report: it reflects the run as it is now
+            shutil.rmtree(layout.logs(stage), ignore_errors=True)
         # Every task already finished in this folder: datatrove will skip them all. Say so, so
         # that a 0.0 s stage is not mistaken for a stage that had nothing to do.
         done = all(completed_tasks(layout.logs(job.stage, job.name)) >= job.tasks for job in jobs_by_stage[stage])
@@ -200,34 +200,14 @@ def _run_locked(cfg: Config, layout: RunLayout, stages: list[str], made: Path | 
                 return 1
         clear = CLEAR_LINE if sys.stdout.isatty() else ""
         timing = "already done in this folder: skipped" if done else f"{time.perf_counter() - start:.1f}s"
-        print(f"{clear}    {stage_line(layout, stage)}  ({timing})", flush=True)
-        if stage == "extract":
-            for note in extract_notes(cfg, layout):
-                print(f"    note: {note}", flush=True)
+        print(f"{clear}    {stage_line(layout, stage_named(stage))}  ({timing})", flush=True)
+        for note in stage_named(stage).notes(cfg, layout):
+            print(f"    note: {note}", flush=True)
     if ("shards" in stages or "report" in stages) and (layout.shards / "manifest.json").is_file():
         print(f"Shards: {layout.shards}/ (manifest.json)")
     if "report" in stages:
         print(f"Report: {layout.report}/summary.json")
     return 0
-
-
-def extract_notes(cfg: Config, layout: RunLayout) -> list[str]:
-    """What a user should know after extract: input files left out, text found under no key."""
-    from pipeline.report import stage_summary
-    from pipeline.stages import SKIPPED_INPUTS
-
-    notes = []
-    recorded = layout.root / "extract" / SKIPPED_INPUTS  # written by the extract stage's builder
-    skipped = recorded.read_text().splitlines() if recorded.is_file() else []
-    if skipped:
-        notes.append(f"{len(skipped)} file(s) in the input folders are of no format read here and were left out: "
-                     f"{', '.join(skipped[:3])}{', …' if len(skipped) > 3 else ''}")
-    s = stage_summary(layout, "extract")
-    no_text = s.get("removed", {}).get("extract_no_text", 0)
-    if s.get("documents_out") == 0 and no_text:
-        notes.append(f"no document had text under input.text_key {cfg.input.text_key!r} ({no_text} dropped as "
-                     "extract_no_text): set input.text_key to your records' text field (--set input.text_key=...)")
-    return notes
 
 
 def submit_to_slurm(cfg: Config, layout: RunLayout, stages: list[str], jobs_by_stage: dict) -> int:
@@ -236,8 +216,11 @@ def submit_to_slurm(cfg: Config, layout: RunLayout, stages: list[str], jobs_by_s
     from pipeline.run_lock import record_run_id
     from pipeline.slurm import record_submission
 
-    if "report" in stages:
-        shutil.rmtree(layout.logs("report"), ignore_errors=True)
+    from pipeline.plan import stage as stage_named
+
+    for stage in stages:
+        if stage_named(stage).always_runs:
+            shutil.rmtree(layout.logs(stage), ignore_errors=True)
     run_id = record_run_id(layout.root)  # jobs of an earlier submission into this folder now stop
     executors, last = {}, None
     for stage in stages:
@@ -332,13 +315,8 @@ def cmd_tokenizer_train(args) -> int:
     try:
         files = expand_paths(args.input)
         print(f"Training a {t.vocab_size:,}-token {t.backend} tokenizer on {len(files)} file(s)", flush=True)
-        train_tokenizer(
-            partial(input_docs, files, args.text_key), args.output, backend=t.backend, vocab_size=t.vocab_size,
-            min_frequency=t.min_frequency, max_train_bytes=t.max_train_bytes, language_shares=t.language_shares,
-            heldout_fraction=t.heldout_fraction, max_heldout_bytes=t.max_heldout_bytes,
-            pad_vocab_to_multiple_of=t.pad_vocab_to_multiple_of, model_max_length=cfg.shards.seq_len,
-            seed=cfg.run.seed, reference=t.reference,
-        )
+        train_tokenizer(partial(input_docs, files, args.text_key), args.output, t,
+                        model_max_length=cfg.shards.seq_len, seed=cfg.run.seed)
     except (FileNotFoundError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_CONFIG
@@ -358,12 +336,12 @@ def cmd_sanity(args) -> int:
 
 def _select_stages(text: str | None) -> list[str]:
     if not text:
-        return list(STAGES)
+        return stage_names()
     wanted = [s.strip() for s in text.split(",") if s.strip()]
-    unknown = [s for s in wanted if s not in STAGES]
+    unknown = [s for s in wanted if s not in stage_names()]
     if unknown:
-        raise ConfigError(f"--stages: unknown stage(s) {unknown}; valid: {list(STAGES)}")
-    return [s for s in STAGES if s in wanted]
+        raise ConfigError(f"--stages: unknown stage(s) {unknown}; valid: {stage_names()}")
+    return [s for s in stage_names() if s in wanted]
 
 
 if __name__ == "__main__":

@@ -21,7 +21,8 @@ from datatrove.executor import LocalPipelineExecutor
 from pipeline.config import Config
 from pipeline.layout import RunLayout
 from pipeline.stage_io import job_writers
-from pipeline.stages import Job
+from pipeline.plan import stage
+from pipeline.stage import Job
 
 
 CLEAR_LINE = "\r\033[K"  # back to the start of the line and erase it (terminals only)
@@ -58,32 +59,26 @@ def damaged_tasks(job: Job, layout: RunLayout) -> dict[int, str]:
 def redo_damaged(jobs_by_stage: dict[str, list[Job]], layout: RunLayout, out=None) -> list[str]:
     """Unmark the damaged tasks so that they run again, and every task of the stages after the
     first damaged one (they may have read the damaged files). The notes say what and why."""
-    from shards.pack import damaged_shards
-    from tokenizer.train import damaged_tokenizer
-
-    # The stages whose outputs no recorded writer makes: checked as a whole once they are done.
-    whole = {"tokenizer": lambda: damaged_tokenizer(layout.tokenizer),
-             "shards": lambda: damaged_shards(layout.shards, layout.tokenizer)}
     out = out or sys.stdout
     notes, first = [], None
-    for stage, jobs in jobs_by_stage.items():
-        if first is None and stage in whole and all(completed_tasks(layout.logs(j.stage, j.name)) >= j.tasks for j in jobs):
-            wrong = whole[stage]()
+    for name, jobs in jobs_by_stage.items():
+        if first is None:
+            # A finished stage whose output no recorded writer makes is checked as a whole.
+            done = all(completed_tasks(layout.logs(j.stage, j.name)) >= j.tasks for j in jobs)
+            wrong = stage(name).damaged(layout) if done else None
             if wrong:
-                notes.append(f"{stage}: {wrong}; the stage runs again")
-                first = stage
+                notes.append(f"{name}: {wrong}; the stage runs again")
+                first = name
+            else:
                 for job in jobs:
-                    shutil.rmtree(layout.logs(job.stage, job.name) / "completions", ignore_errors=True)
+                    for rank, what in sorted(damaged_tasks(job, layout).items()):
+                        (layout.logs(job.stage, job.name) / "completions" / f"{rank:05d}").unlink()
+                        notes.append(f"{job.stage}/{job.name} task {rank}: {what}; it runs again")
+                        first = name
                 continue
-        if first is not None:
-            for job in jobs:
-                shutil.rmtree(layout.logs(job.stage, job.name) / "completions", ignore_errors=True)
-            continue
+        # The stage that was damaged as a whole, and every stage after the first damaged one.
         for job in jobs:
-            for rank, wrong in sorted(damaged_tasks(job, layout).items()):
-                (layout.logs(job.stage, job.name) / "completions" / f"{rank:05d}").unlink()
-                notes.append(f"{job.stage}/{job.name} task {rank}: {wrong}; it runs again")
-                first = stage
+            shutil.rmtree(layout.logs(job.stage, job.name) / "completions", ignore_errors=True)
     if first is not None:
         later = [s for s in jobs_by_stage if list(jobs_by_stage).index(s) > list(jobs_by_stage).index(first)]
         if later:

@@ -19,6 +19,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+# The languages a run keeps, each in its own `<lang>/` folder from langid on.
+LANGUAGES = ("en", "zh")
+
 
 class DamagedRunFolder(Exception):
     """A file the run wrote is not what the run writes: a crash mid-write, a disk that filled,

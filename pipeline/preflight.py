@@ -7,7 +7,6 @@ the same settings, so both are compared here with what the folder records.
 
 from __future__ import annotations
 
-import json
 import os
 import posixpath
 import re
@@ -16,20 +15,14 @@ from pathlib import Path
 
 import yaml
 
-from filters import fasttext_model
-from pipeline.config import STAGES, Config, ConfigError
 from extract.inputs import InputError, ResolvedInput, resolve_inputs
+from filters import fasttext_model
+from pipeline.config import Config, ConfigError
 from pipeline.layout import RunLayout
-from tokenizer.train import META_FILE
+from pipeline.plan import names as plan_names
+from pipeline.plan import run_stages
+from pipeline.stage import StaleOutput
 
-# The first stage a config section changes; every later stage reads that stage's output, so a
-# change is safe once the folders of that stage and all later ones are gone. A key missing here
-# (e.g. run.tasks, which decides what each task of every stage reads) counts as the whole run.
-FIRST_STAGE = {section: section for section in STAGES} | {"input": "extract"}
-FIRST_STAGE_OF_KEY = {
-    "run.seed": "dedup",  # MinHash seeds; tokenizer sampling and shard shuffling come later
-    "shards.seq_len": "tokenizer",  # the tokenizer's model_max_length
-}
 # Where and how many at once tasks run does not change the output; the folder is the folder.
 IGNORED_KEYS = ("run.executor", "run.workers", "run.output")
 IGNORED_SECTIONS = ("slurm",)
@@ -38,15 +31,7 @@ SHOWN_CHANGES = 3  # old -> new values in the message; the other keys by name on
 
 def needed_inputs(layout: RunLayout) -> dict[str, list[tuple]]:
     """What each stage reads: (path, the stage that writes it)."""
-    return {
-        "langid": [(layout.output("extract"), "extract")],
-        "quality": [(layout.output("langid"), "langid")],
-        "dedup": [(layout.output("quality"), "quality")],
-        "recovery": [(layout.output("dedup"), "dedup")],
-        "tokenizer": [(layout.output("recovery"), "recovery")],
-        # Both tokenizer backends write this beside their tokenizer.json or tokenizer.model.
-        "shards": [(layout.output("recovery"), "recovery"), (layout.tokenizer / META_FILE, "tokenizer")],
-    }
+    return {stage.name: stage.reads(layout) for stage in run_stages()}
 
 
 def first_missing(path: Path) -> Path | None:
@@ -83,13 +68,12 @@ def _checks(cfg: Config, layout: RunLayout, stages: list[str]) -> None:
                           key="run.output")
     _check_writable(layout)
     _check_named_files(cfg, stages)
-    if "extract" in stages:
-        try:
-            resolved = resolve_inputs(cfg.input.paths, cfg.input.format)
-        except InputError as e:
-            raise ConfigError(f"{e}. Fix: point input.paths (or --input) at existing WARC, jsonl or parquet files",
-                              key="input.paths") from e
-        _check_input_files(resolved, layout)
+    for stage in run_stages():
+        if stage.name in stages and stage.preflight:
+            try:
+                stage.preflight(cfg, layout)
+            except StaleOutput as e:
+                raise ConfigError(f"{e}. Fix: {_fix(_stale_folders(layout, stage.name))}", key=e.key) from None
     for stage in stages:
         for path, producer in needed_inputs(layout).get(stage, []):
             # Written earlier in this run (stages run in pipeline order), or already there.
@@ -116,21 +100,10 @@ def unwritable(root: Path, error: OSError) -> ConfigError:
                        f"or --output", key="run.output")
 
 
-def named_files(cfg: Config, stages: list[str]) -> list[tuple[str, str]]:
-    """The files the config names that these stages will open: (dotted key, path)."""
-    files = []
-    # Quality rules run in the quality stage, and again in recovery on pages re-admitted by language.
-    if "quality" in stages or ("recovery" in stages and cfg.recovery.false_language.enabled):
-        for lang, rules in cfg.quality.items():
-            for i, rule in enumerate(rules):
-                files += [(f"quality.{lang}.{i}.{name}", value) for name, value in rule.params.items()
-                          if name.endswith("_path") and isinstance(value, str)]
-    if "recovery" in stages and cfg.recovery.false_rejections.enabled:
-        files += [(f"recovery.false_rejections.model_path.{lang}", path)
-                  for lang, path in cfg.recovery.false_rejections.model_path.items() if path]
-    if "tokenizer" in stages and cfg.tokenizer.reference:
-        files.append(("tokenizer.reference", cfg.tokenizer.reference))  # a file, or a folder holding one
-    return files
+def named_files(cfg, stages: list[str]) -> list[tuple[str, str]]:
+    """The files the config names that these stages will open: (dotted key, path), each once."""
+    files = [f for stage in run_stages() for f in stage.named_files(cfg, stages)]
+    return list(dict.fromkeys(files))
 
 
 def _check_named_files(cfg: Config, stages: list[str]) -> None:
@@ -145,41 +118,6 @@ def _check_named_files(cfg: Config, stages: list[str]) -> None:
             if wrong:
                 raise ConfigError(f"{path} {wrong}. Fix: point it at a model `thresher quality train` wrote",
                                   cfg.source, key)
-
-
-def _check_input_files(resolved: ResolvedInput, layout: RunLayout) -> None:
-    """Refuse inputs that resolve to other files than the run's extract stage read.
-
-    The extract tasks that finished are skipped on a rerun, so a file added since would be
-    silently left out (and a removed one silently kept).
-    """
-    recorded_file = layout.input_files
-    if not recorded_file.is_file():  # the extract stage has not started
-        return
-    added, removed = _file_changes(json.loads(recorded_file.read_text()), resolved.files)
-    if not added and not removed:
-        return
-    changes = [f"{len(names)} file(s) {verb}: {', '.join(names[:3])}{', …' if len(names) > 3 else ''}"
-               for names, verb in ((added, "added"), (removed, "removed")) if names]
-    raise ConfigError(
-        f"the inputs are not the files {layout.root} was made from ({'; '.join(changes)}), and the extract tasks "
-        f"that finished would be skipped. Fix: {_fix(_stale_folders(layout, 'extract'))}", key="input.paths")
-
-
-def _file_changes(recorded: list[str], now: list[str]) -> tuple[list[str], list[str]]:
-    """Files added and removed; the names are relative to the inputs' common folder.
-
-    A file added outside the old common folder moves that folder up (`x.warc` becomes
-    `a/x.warc`), so the old names are first given the prefix that lines them up with the new.
-    """
-    now_set = set(now)
-    prefixes = {""}
-    if recorded:
-        first = recorded[0]
-        prefixes |= {name[: -len(first)] for name in now if name.endswith("/" + first)}
-    prefix = max(sorted(prefixes), key=lambda p: sum(p + r in now_set for r in recorded))
-    before = {prefix + r for r in recorded}
-    return sorted(now_set - before), sorted(before - now_set)
 
 
 def _write_config(cfg: Config, layout: RunLayout) -> None:
@@ -201,7 +139,8 @@ def _write_config(cfg: Config, layout: RunLayout) -> None:
             # A folder and a glob (or a list) that name the same files are the same input.
             changes = [c for c in changes if not c[0].startswith("input.paths")]
         if changes:
-            first = min((_first_stage(key) for key, _, _ in changes), key=STAGES.index)
+            order = plan_names()
+            first = min((_first_stage(key) for key, _, _ in changes), key=order.index)
             stale = _stale_folders(layout, first)
             if stale:
                 keys = [key for key, _, _ in changes]
@@ -228,12 +167,20 @@ def _same_files(old_paths: list[str], new_input: dict) -> bool:
 
 
 def _first_stage(key: str) -> str:
-    return FIRST_STAGE_OF_KEY.get(key) or FIRST_STAGE.get(key.split(".")[0], "extract")
+    """The first stage whose output a change of KEY makes stale: the stage whose section it is,
+    or one that names it in `invalidated_by`. Any other key (run.tasks decides what every task
+    of every stage reads) counts as the whole run."""
+    for stage in run_stages():
+        for owned in (stage.name, *stage.invalidated_by):
+            if key == owned or key.startswith(owned + "."):
+                return stage.name
+    return run_stages()[0].name
 
 
 def _stale_folders(layout: RunLayout, first: str) -> list[Path]:
     """The folders of stage FIRST and every later stage that exist: all made from older settings."""
-    return [layout.root / stage for stage in STAGES[STAGES.index(first):] if (layout.root / stage).exists()]
+    order = plan_names()
+    return [layout.root / stage for stage in order[order.index(first):] if (layout.root / stage).exists()]
 
 
 def _fix(folders: list[Path]) -> str:

@@ -12,6 +12,8 @@ import html
 import io
 from pathlib import Path
 
+from shards.stage import summary_lines
+
 COLORS = {"in": "#9db4d6", "out": "#2b5c9e", "bad": "#c0504d", "pad": "#e3b448", "ok": "#4f8f4f"}
 
 
@@ -162,9 +164,8 @@ def render(summary: dict) -> str:
         sections.append(("Recoveries per mechanism", _table(["mechanism", "documents re-admitted"], rows), plot_recovery(stages["recovery"])))
     sections.append(("Languages", "", plot_languages(stages)))
     if shards:
-        from pipeline.report import shards_lines
 
-        facts = "<ul>" + "".join(f"<li>{html.escape(line)}</li>" for line in shards_lines(shards)) + "</ul>"
+        facts = "<ul>" + "".join(f"<li>{html.escape(line)}</li>" for line in summary_lines(shards)) + "</ul>"
         sections.append(("Shards", facts, plot_shards(shards)))
         sections.append(("Document lengths", "", plot_lengths(shards)))
     body = "".join(

@@ -23,8 +23,9 @@ from pathlib import Path
 
 from datatrove.pipeline.base import PipelineStep
 
-from pipeline.config import ConfigError
 from pipeline.preflight import unwritable
+from pipeline.stats import OWNER_CHECK
+from pipeline.yaml_source import ConfigError
 
 LOCK_FILE = ".thresher.lock"
 
@@ -74,7 +75,6 @@ def run_lock(root: Path) -> Iterator[dict]:
 
 
 RUN_ID_FILE = "run_id.json"
-OWNER_CHECK = "run_owner"  # the step's name, by which the report leaves it out of a job's counts
 
 
 def record_run_id(root: Path) -> str:

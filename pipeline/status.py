@@ -11,8 +11,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from pipeline.config import STAGES
 from pipeline.layout import RunLayout, read_run_json
+from pipeline.plan import names
 from pipeline.slurm import queue_states
 
 
@@ -33,7 +33,7 @@ def print_status(layout: RunLayout, out=None) -> int:
     slurm_file = layout.root / "slurm_jobs.json"
     submitted = read_run_json(slurm_file) if slurm_file.is_file() else {}
     any_failed = False
-    for stage in STAGES:
+    for stage in names():
         # executor.json is written when a job starts (or is submitted): its time gives the order.
         jobs = sorted((p.parent for p in layout.logs(stage).rglob("executor.json")),
                       key=lambda d: (d / "executor.json").stat().st_mtime)

@@ -17,18 +17,10 @@ from typing import Any, Literal
 
 import yaml
 
-from pipeline.yaml_source import YamlSource
+from pipeline.yaml_source import ConfigError, YamlSource
 
 # What PyYAML reads as text although it looks like a number: `1e8`, `2.5E9` (YAML 1.1 wants a dot and a sign).
 E_NOTATION = re.compile(r"[-+]?(\d[\d_]*\.?\d*|\.\d+)[eE][-+]?\d+")
-
-
-class ConfigError(Exception):
-    """A config problem found before any work started; the CLI prints it and exits 2."""
-
-    def __init__(self, message: str, source: YamlSource | None = None, key: str = ""):
-        where = source.where(key) if source else ""
-        super().__init__(f"{where}{key + ': ' if key else ''}{message}")
 
 
 def apply_override(source: YamlSource, override: str) -> None:
@@ -77,7 +69,7 @@ def _list_index(items: list, part: str) -> int | None:
 def build_typed(kind: Any, value: Any, source: YamlSource, key: str) -> Any:
     """Check `value` against the type `kind` and build it; raise ConfigError naming `key`."""
     origin = typing.get_origin(kind)
-    if hasattr(kind, "from_yaml"):  # a type that reads its own YAML shape (config.RuleSpec)
+    if hasattr(kind, "from_yaml"):  # a type that reads its own YAML shape (filters/config.py: a rule, the quality rules)
         return kind.from_yaml(value, source, key)
     if dataclasses.is_dataclass(kind):
         if value is None:

@@ -54,9 +54,15 @@ class YamlSource:
                 self.lines[prefix_here + key[len(prefix_other) :]] = hit
 
 
-def load_yaml(path: Path) -> YamlSource:
-    from pipeline.config import ConfigError
+class ConfigError(Exception):
+    """A config problem found before any work started; the CLI prints it and exits 2."""
 
+    def __init__(self, message: str, source: YamlSource | None = None, key: str = ""):
+        where = source.where(key) if source else ""
+        super().__init__(f"{where}{key + ': ' if key else ''}{message}")
+
+
+def load_yaml(path: Path) -> YamlSource:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as e:
@@ -79,8 +85,6 @@ def _record_lines(node: yaml.Node, prefix: str, source: YamlSource, seen: set[in
     is the node it names, and walking it again at every use would take time exponential in
     the nesting ("billion laughs": 236 bytes, 6 levels, 15 s and 1.2 GB). Keys under a
     repeated alias report the line of the key that uses it."""
-    from pipeline.config import ConfigError
-
     if id(node) in seen:
         return
     seen.add(id(node))

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import yaml
 
-from pipeline.config import LANGUAGES
-from pipeline.layout import RunLayout
+from pipeline.layout import LANGUAGES, RunLayout
 from pipeline.stage_io import StageReader
+from pipeline.stats import job_stats
 from recovery.readmit_dedup import mechanism_rule
 
 MECHANISMS = ("reextraction", "false_duplicates", "false_rejections", "false_language")
@@ -22,7 +22,7 @@ SAMPLES = 3
 SNIPPET_CHARS = 160
 
 
-def _totals(job_stats, folder: Path) -> Counter:
+def _totals(folder: Path) -> Counter:
     totals = Counter()
     for step in job_stats(folder):
         totals.update({k: int(v) for k, v in step.totals.items()})
@@ -63,7 +63,7 @@ def readmitted(layout: RunLayout) -> tuple[dict[tuple[str, str], list[dict]], di
     return {k: sorted(v, key=lambda s: s["id"])[:SAMPLES] for k, v in found.items()}, dict(chars)
 
 
-def recovery_mechanisms(layout: RunLayout, job_stats, found: dict) -> dict:
+def recovery_mechanisms(layout: RunLayout, found: dict) -> dict:
     """{mechanism: {"status", "per_rule": {rule: row}, "per_language": {lang: readmitted}, totals}};
     FOUND: the samples `readmitted` gave."""
     cfg = (yaml.safe_load(layout.config.read_text()) or {}).get("recovery") or {} if layout.config.is_file() else {}
@@ -73,31 +73,31 @@ def recovery_mechanisms(layout: RunLayout, job_stats, found: dict) -> dict:
         per_lang = {}
         for lang in LANGUAGES:
             if mech == "false_duplicates":
-                t = _totals(job_stats, layout.logs("recovery", f"{lang}/false_duplicates"))
+                t = _totals(layout.logs("recovery", f"{lang}/false_duplicates"))
                 if t:
                     per_rule["minhash"].update({k: t[k] for k in ("examined", "examined_bytes", "readmitted", "readmitted_bytes")})
                 per_lang[lang] = t["readmitted"]
                 continue
-            gate = _totals(job_stats, layout.logs("recovery", f"{lang}/readmit_dedup"))
+            gate = _totals(layout.logs("recovery", f"{lang}/readmit_dedup"))
             for key in ("readmitted", "readmitted_bytes", "duplicate"):
                 for rule, v in _split(_split(gate, key), mech).items():
                     per_rule[rule][key] += v
             per_lang[lang] = sum(_split(_split(gate, "readmitted"), mech).values())
             if mech == "false_rejections":
-                t = _totals(job_stats, layout.logs("recovery", f"{lang}/false_rejections"))
+                t = _totals(layout.logs("recovery", f"{lang}/false_rejections"))
                 for key in ("examined", "examined_bytes", "candidates"):
                     for rule, v in _split(t, key).items():
                         per_rule[rule][key] += v
             elif mech == "reextraction":
-                t = _totals(job_stats, layout.logs("recovery", f"{lang}/reextraction_route"))
+                t = _totals(layout.logs("recovery", f"{lang}/reextraction_route"))
                 for key in ("examined", "examined_bytes"):
                     for rule, v in _split(t, key).items():
                         per_rule[rule][key] += v
             else:
-                q = _totals(job_stats, layout.logs("recovery", f"{lang}/false_language_quality"))
+                q = _totals(layout.logs("recovery", f"{lang}/false_language_quality"))
                 per_rule["all"]["failed_quality"] += sum(v for k, v in q.items() if k.startswith("dropped_") and not k.startswith("dropped_bytes"))
         if mech == "false_language":
-            t = _totals(job_stats, layout.logs("recovery", "false_language"))
+            t = _totals(layout.logs("recovery", "false_language"))
             for key in ("examined", "examined_bytes", "candidates"):
                 for reason, v in _split(t, key).items():
                     per_rule[reason][key] += v

@@ -47,8 +47,10 @@ from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from datatrove.utils.batching import batched
 
+from shards.config import ShardsConfig
 from shards.packing import DTYPE, SEGMENT, Batch, BestFitPacker, ConcatPacker, Packed
-from tokenizer.train import META_FILE, plain_text_tokenizer, tokenizer_file
+from tokenizer.files import META_FILE, tokenizer_file
+from tokenizer.load import plain_text_tokenizer
 
 FORMAT_VERSION = 2
 BATCH_DOCS = 256  # documents per encode_batch call: big enough to use the Rust side well
@@ -76,21 +78,19 @@ class PackShards(PipelineStep):
     type = "📦 - SHARDS"
     name = "pack"
 
-    def __init__(self, tokenizer_dir: str, output_dir: str, seq_len: int, packing: str = "concat",
-                 best_fit_buffer_tokens: int = 16777216):
+    def __init__(self, tokenizer_dir: str, output_dir: str, settings: ShardsConfig):
         super().__init__()
         self.tokenizer_dir = tokenizer_dir
         self.output_dir = output_dir
-        self.seq_len = seq_len
-        self.packing = packing
-        self.best_fit_buffer_tokens = best_fit_buffer_tokens
+        self.settings = settings
 
     def packer(self, rank: int, pad_id: int):
-        if self.packing == "concat":
-            return ConcatPacker(self.seq_len, rank, pad_id)
-        if self.packing == "best_fit":
-            return BestFitPacker(self.seq_len, rank, pad_id, self.best_fit_buffer_tokens)
-        raise ValueError(f"unknown packing {self.packing!r}; valid: ['concat', 'best_fit']")
+        s = self.settings
+        if s.packing == "concat":
+            return ConcatPacker(s.seq_len, rank, pad_id)
+        if s.packing == "best_fit":
+            return BestFitPacker(s.seq_len, rank, pad_id, s.best_fit_buffer_tokens)
+        raise ValueError(f"unknown packing {s.packing!r}; valid: ['concat', 'best_fit']")
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         # Crawled text that quotes "<｜end▁of▁sentence｜>" must stay text, not become EOS.
@@ -179,11 +179,10 @@ class ShuffleShards(PipelineStep):
     type = "📦 - SHARDS"
     name = "shuffle"
 
-    def __init__(self, output_dir: str, seq_len: int, max_shard_tokens: int, seed: int):
+    def __init__(self, output_dir: str, settings: ShardsConfig, seed: int):
         super().__init__()
         self.output_dir = output_dir
-        self.seq_len = seq_len
-        self.max_shard_tokens = max_shard_tokens
+        self.settings = settings
         self.seed = seed
 
     def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
@@ -191,11 +190,11 @@ class ShuffleShards(PipelineStep):
         parts_meta = read_parts(work)
         rows = np.array([p["rows"] for p in parts_meta], dtype=np.int64)
         total = int(rows.sum())
-        per_shard = max(1, self.max_shard_tokens // self.seq_len)
+        per_shard = max(1, self.settings.max_shard_tokens // self.settings.seq_len)
         order = np.random.default_rng(self.seed).permutation(total)
         part_of = np.repeat(np.arange(len(rows)), rows)
         local = np.arange(total) - np.repeat(np.cumsum(rows) - rows, rows)
-        parts = [_Part(work / f"rows_{p['task']:05d}", self.seq_len) for p in parts_meta]
+        parts = [_Part(work / f"rows_{p['task']:05d}", self.settings.seq_len) for p in parts_meta]
         for shard in range(rank, math.ceil(total / per_shard), world_size):
             chosen = order[shard * per_shard : (shard + 1) * per_shard]
             record = self._write(out / f"shard_{shard:05d}", parts, part_of[chosen], local[chosen])
@@ -205,7 +204,7 @@ class ShuffleShards(PipelineStep):
         yield
 
     def _write(self, stem: Path, parts: list[_Part], part_of: np.ndarray, local: np.ndarray) -> dict:
-        L = self.seq_len
+        L = self.settings.seq_len
         counts = np.array([parts[p].offsets[r + 1] - parts[p].offsets[r] for p, r in zip(part_of, local)], dtype=np.int64)
         real_tokens = 0
         with open(f"{stem}.bin", "wb") as tok_f, open(f"{stem}.seg", "wb") as seg_f:
@@ -265,12 +264,11 @@ class WriteManifest(PipelineStep):
     type = "📦 - SHARDS"
     name = "manifest"
 
-    def __init__(self, tokenizer_dir: str, output_dir: str, seq_len: int, packing: str, seed: int):
+    def __init__(self, tokenizer_dir: str, output_dir: str, settings: ShardsConfig, seed: int):
         super().__init__()
         self.tokenizer_dir = tokenizer_dir
         self.output_dir = output_dir
-        self.seq_len = seq_len
-        self.packing = packing
+        self.settings = settings
         self.seed = seed
 
     def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
@@ -293,8 +291,8 @@ class WriteManifest(PipelineStep):
             "format_version": FORMAT_VERSION,
             "dtype": "uint32",
             "byte_order": "little",
-            "seq_len": self.seq_len,
-            "packing": self.packing,
+            "seq_len": self.settings.seq_len,
+            "packing": self.settings.packing,
             "seed": self.seed,
             "bos_policy": "none stored: each document ends with EOS; to use BOS, put bos_id before every piece 0",
             "vocab_size": meta["vocab_size"],
@@ -308,7 +306,7 @@ class WriteManifest(PipelineStep):
             "tokens": dict(sorted(tokens.items())),
             "padding_tokens": padding,
             "split_documents": split,
-            "padding_rate": padding / (rows * self.seq_len) if rows else 0.0,
+            "padding_rate": padding / (rows * self.settings.seq_len) if rows else 0.0,
             "split_document_rate": split / sum(documents.values()) if documents else 0.0,
             "document_tokens_histogram": {"bin_start_tokens": [2**k for k in range(HISTOGRAM_BINS)], **dict(sorted(hist.items()))},
             "files": files,

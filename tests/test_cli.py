@@ -79,16 +79,19 @@ def test_missing_config_file_is_named(tmp_path, capsys):
 def test_named_files_are_checked_for_the_stages_that_read_them(tmp_path, capsys):
     config = tmp_path / "run.yaml"
     config.write_text("quality:\n  en:\n    - use: url_blocklist\n      blocklist_path: lists/urls.txt\n"
-                      "recovery:\n  false_language: {enabled: false}\n")
+                      "recovery:\n  false_language: {enabled: false}\n  reextraction: {enabled: false}\n")
     missing = f"{config}:4: quality.en.0.blocklist_path: {tmp_path / 'lists' / 'urls.txt'} does not exist"
     args = ["run", str(config), "--output", str(tmp_path / "run")]
     assert main([*args, "--stages", "quality"]) == 2
     assert missing in capsys.readouterr().err
-    # Dedup and recovery (without its language mechanism) never open the blocklist.
+    # Dedup and recovery (without its re-extraction and language mechanisms) never open the blocklist.
     assert main([*args, "--stages", "dedup,recovery"]) == 2
     assert "run stage 'quality' first" in capsys.readouterr().err
     # With the language mechanism on, recovery runs the quality rules on the pages it re-admits.
     assert main([*args, "--stages", "recovery", "--set", "recovery.false_language.enabled=true"]) == 2
+    assert missing in capsys.readouterr().err
+    # Re-extracted pages are judged by the same rules.
+    assert main([*args, "--stages", "recovery", "--set", "recovery.reextraction.enabled=true"]) == 2
     assert missing in capsys.readouterr().err
 
 

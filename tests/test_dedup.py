@@ -13,7 +13,8 @@ from datatrove.pipeline.writers import JsonlWriter
 
 from dedup.minhash import catch_threshold
 from pipeline.cli import run_pipeline
-from pipeline.config import DedupConfig, load_config
+from dedup.config import DedupConfig
+from pipeline.config import load_config
 
 WORDS = ("river stone light market garden window teacher engine story bridge winter paper orchard lantern "
          "harbor meadow signal copper violin canyon pepper marble saddle").split()

@@ -15,7 +15,7 @@ from pipeline.config import load_config
 from pipeline.execution import run_local
 from pipeline.layout import RunLayout
 from pipeline.report import stage_summary
-from pipeline.stages import quality_jobs
+from filters.stage import jobs as quality_jobs
 
 STORY = ("The council voted on Tuesday to rebuild the old footbridge over the river before winter. "
          "Engineers said the new design would carry cyclists as well as walkers, and that work "

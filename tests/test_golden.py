@@ -219,7 +219,7 @@ def test_a_run_that_recovers_documents_counts_and_reports_them(golden, configs, 
 
 def test_sentencepiece_backend_feeds_the_shards(golden, configs, tmp_path):
     from shards.pack import file_sha256
-    from tokenizer.train import plain_text_tokenizer
+    from tokenizer.load import plain_text_tokenizer
 
     run, _, _ = golden
     copy = tmp_path / "run"

@@ -258,7 +258,7 @@ def test_explain_and_the_run_decide_alike(configs, tmp_path, text):
     # the same config section: they cannot disagree on language, kept, or reason.
     from pipeline.config import load_config
     from pipeline.explain import explain
-    from pipeline.stages import langid_jobs
+    from langid.stage import jobs as langid_jobs
     from pipeline.layout import RunLayout
 
     cfg = load_config(configs / "default.yaml")

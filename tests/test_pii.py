@@ -8,7 +8,7 @@ from datatrove.pipeline.formatters import PIIFormatter
 from filters.pii import PiiFilter, replace_pii
 from pipeline.config import load_config
 from pipeline.layout import RunLayout
-from pipeline.stages import quality_steps
+from filters.stage import quality_steps
 
 # (text, text after the step, emails replaced, IPs replaced). The stand-ins are datatrove's,
 # used in turn: each case starts from a fresh formatter, so the first one of each kind appears.

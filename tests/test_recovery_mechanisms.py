@@ -11,7 +11,7 @@ from pipeline.config import load_config
 from pipeline.execution import run_local
 from pipeline.layout import RunLayout
 from pipeline.report import stage_summary
-from pipeline.stages import recovery_jobs
+from recovery.stage import jobs as recovery_jobs
 from recovery.false_language import FalseLanguageRecovery, dominant, language_lines
 from recovery.false_rejections import decide
 from recovery.kinds import is_code, is_list, is_long_formal, is_prose, is_table, kind_of

@@ -12,7 +12,8 @@ from pipeline.config import load_config
 from pipeline.execution import run_local
 from pipeline.layout import RunLayout
 from pipeline.report import stage_summary
-from pipeline.stages import quality_jobs, recovery_jobs
+from filters.stage import jobs as quality_jobs
+from recovery.stage import jobs as recovery_jobs
 from tests.test_warc import warc_record
 
 ARTICLE = [

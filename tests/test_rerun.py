@@ -48,12 +48,12 @@ def test_input_files_changed_since_are_refused(configs, tmp_path, capsys):
 
 
 def test_a_file_added_beside_the_old_folder_is_named_alone():
-    from pipeline.preflight import _file_changes
+    from extract.stage import file_changes
 
     # The recorded names are relative to the old common folder, `a/`; the new one is its parent.
-    assert _file_changes(["x.jsonl", "y.jsonl"], ["a/x.jsonl", "a/y.jsonl", "b/z.jsonl"]) == (["b/z.jsonl"], [])
-    assert _file_changes(["x.jsonl"], ["x.jsonl"]) == ([], [])
-    assert _file_changes(["x.jsonl", "y.jsonl"], ["x.jsonl"]) == ([], ["y.jsonl"])
+    assert file_changes(["x.jsonl", "y.jsonl"], ["a/x.jsonl", "a/y.jsonl", "b/z.jsonl"]) == (["b/z.jsonl"], [])
+    assert file_changes(["x.jsonl"], ["x.jsonl"]) == ([], [])
+    assert file_changes(["x.jsonl", "y.jsonl"], ["x.jsonl"]) == ([], ["y.jsonl"])
 
 
 def test_equivalent_spellings_of_the_inputs_are_not_refused(configs, tmp_path, monkeypatch):

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from datatrove.data import Document
 
+from shards.config import ShardsConfig
 from shards.dataset import ShardDataset
 from shards.pack import PackShards, ShuffleShards, WriteManifest, file_sha256, length_histogram
 from tokenizer.train import save_tokenizer, train_bpe
@@ -22,11 +23,12 @@ def build_shards(root, packing="concat", seed=7, max_shard_tokens=SEQ_LEN * 40, 
     save_tokenizer(tok, root / "tok", pad_to_multiple_of=64, model_max_length=SEQ_LEN, extra={})
     docs = [Document(text=t, id=str(i), metadata={"language": "en" if i % 3 else "zh"}) for i, t in enumerate(texts)]
     tok_dir, out = str(root / "tok"), str(root / "shards")
+    s = ShardsConfig(seq_len=SEQ_LEN, packing=packing, best_fit_buffer_tokens=buffer_tokens, max_shard_tokens=max_shard_tokens)
     for rank in range(TASKS):
-        list(PackShards(tok_dir, out, SEQ_LEN, packing, buffer_tokens).run(iter(docs[rank::TASKS]), rank=rank, world_size=TASKS))
+        list(PackShards(tok_dir, out, s).run(iter(docs[rank::TASKS]), rank=rank, world_size=TASKS))
     for rank in range(TASKS):
-        list(ShuffleShards(out, SEQ_LEN, max_shard_tokens, seed).run(rank=rank, world_size=TASKS))
-    list(WriteManifest(tok_dir, out, SEQ_LEN, packing, seed).run())
+        list(ShuffleShards(out, s, seed).run(rank=rank, world_size=TASKS))
+    list(WriteManifest(tok_dir, out, s, seed).run())
     return tok, json.loads((root / "shards" / "manifest.json").read_text())
 
 
@@ -138,14 +140,16 @@ def test_special_token_text_in_a_document_stays_text(tmp_path):
     """A page quoting the EOS string must not put an EOS id in the middle of its row."""
     from shards.dataset import ShardDataset
     from shards.pack import PackShards, ShuffleShards, WriteManifest
-    from tokenizer.train import EOS, save_tokenizer, train_bpe
+    from tokenizer.files import EOS
+    from tokenizer.train import save_tokenizer, train_bpe
 
     tok = train_bpe(["plain words and more words"] * 50, vocab_size=300, min_frequency=1)
     save_tokenizer(tok, tmp_path / "tok", pad_to_multiple_of=64, model_max_length=64, extra={})
     docs = [Document(text=f"the string {EOS} appears here", id="0", metadata={"language": "en"})]
     out = str(tmp_path / "shards")
-    list(PackShards(str(tmp_path / "tok"), out, 64).run(iter(docs), rank=0, world_size=1))
-    list(ShuffleShards(out, 64, 64 * 100, seed=0).run(rank=0, world_size=1))
-    list(WriteManifest(str(tmp_path / "tok"), out, 64, "concat", seed=0).run())
+    s = ShardsConfig(seq_len=64, packing="concat", max_shard_tokens=64 * 100)
+    list(PackShards(str(tmp_path / "tok"), out, s).run(iter(docs), rank=0, world_size=1))
+    list(ShuffleShards(out, s, seed=0).run(rank=0, world_size=1))
+    list(WriteManifest(str(tmp_path / "tok"), out, s, seed=0).run())
     (_, tokens), = ShardDataset(tmp_path / "shards").documents()
     assert tok.token_to_id(EOS) not in tokens.tolist()

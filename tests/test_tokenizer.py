@@ -4,17 +4,9 @@ import json
 
 import pytest
 
-from tokenizer.train import (
-    BOS,
-    EOS,
-    META_FILE,
-    PAD,
-    SPECIAL_TOKENS,
-    embedding_size,
-    plain_text_tokenizer,
-    save_tokenizer,
-    train_bpe,
-)
+from tokenizer.files import BOS, EOS, META_FILE, PAD, SPECIAL_TOKENS, embedding_size
+from tokenizer.load import plain_text_tokenizer
+from tokenizer.train import save_tokenizer, train_bpe
 
 TEXTS = [
     "The river runs past the old mill, and the miller counts 1234 sacks of flour.",

@@ -6,7 +6,9 @@ import pytest
 
 from pipeline.cli import main
 from tokenizer.sampling import Doc, input_docs, plan_budgets, sample_corpus, script_language, unit_hash
-from tokenizer.train import EOS, META_FILE, SPECIAL_TOKENS, TrainTokenizer
+from tokenizer.config import TokenizerConfig
+from tokenizer.files import EOS, META_FILE, SPECIAL_TOKENS
+from tokenizer.train import TrainTokenizer
 
 EN = "The quick brown fox jumps over the lazy dog while 42 ducks watch from the pond. "
 ZH = "深度学习模型需要大量高质量的训练数据，数据清洗因此非常重要。我们去掉重复的网页。"
@@ -145,8 +147,9 @@ def test_pipeline_stage_trains_from_the_run_folder(tmp_path):
         with stage_writer(tmp_path / "recovery" / lang) as w:
             for i in range(60):
                 w.write(Document(text=f"{text} {i}", id=f"{lang}{i}", metadata={"language": lang}))
-    step = TrainTokenizer(str(tmp_path / "recovery"), str(tmp_path / "tokenizer"), 350, 1, 10**6, 128, 4096,
-                          heldout_fraction=0.1, seed=1)
+    settings = TokenizerConfig(vocab_size=350, min_frequency=1, max_train_bytes=10**6, pad_vocab_to_multiple_of=128,
+                               heldout_fraction=0.1)
+    step = TrainTokenizer(str(tmp_path / "recovery"), str(tmp_path / "tokenizer"), settings, 4096, seed=1)
     list(step.run())
     meta = json.loads((tmp_path / "tokenizer" / META_FILE).read_text())
     assert meta["learned_tokens"] == 350 and set(meta["train_bytes_per_language"]) == {"en", "zh"}

@@ -11,6 +11,7 @@ import torch
 from datatrove.data import Document
 
 from pipeline.cli import main
+from shards.config import ShardsConfig
 from shards.pack import PackShards, ShuffleShards, WriteManifest, file_sha256
 from tokenizer.train import save_tokenizer, train_bpe
 from trainer.config import CheckConfig, ModelConfig, SanityConfig, TrainConfig
@@ -46,9 +47,10 @@ def build_run(root, texts):
     save_tokenizer(tok, root / "tokenizer", pad_to_multiple_of=64, model_max_length=SEQ_LEN, extra={})
     docs = [Document(text=t, id=str(i), metadata={"language": "en"}) for i, t in enumerate(texts)]
     tok_dir, out = str(root / "tokenizer"), str(root / "shards")
-    list(PackShards(tok_dir, out, SEQ_LEN).run(iter(docs), rank=0, world_size=1))
-    list(ShuffleShards(out, SEQ_LEN, 1 << 20, 0).run(rank=0, world_size=1))
-    list(WriteManifest(tok_dir, out, SEQ_LEN, "concat", 0).run())
+    s = ShardsConfig(seq_len=SEQ_LEN, packing="concat", max_shard_tokens=1 << 20)
+    list(PackShards(tok_dir, out, s).run(iter(docs), rank=0, world_size=1))
+    list(ShuffleShards(out, s, 0).run(rank=0, world_size=1))
+    list(WriteManifest(tok_dir, out, s, 0).run())
     return root / "shards"
 
 

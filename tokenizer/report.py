@@ -15,7 +15,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 
+from tokenizer.files import META_FILE, tokenizer_file
 from tokenizer.sampling import is_cjk
+from tokenizer.sentencepiece_backend import load_sentencepiece
 
 Encoder = Callable[[list[str]], list[int]]  # texts -> number of tokens of each
 TOKEN_CLASSES = ("cjk", "latin", "digit", "whitespace", "punctuation", "other", "partial_utf8")
@@ -98,14 +100,10 @@ def load_encoder(path: str | Path) -> tuple[Encoder, list[str | None]]:
 
     PATH is the file or a folder holding one. Special-token strings in text count as plain text.
     """
-    from tokenizer.train import tokenizer_file
-
     path = Path(path)
     if path.is_dir():
         path = tokenizer_file(path)
     if path.suffix == ".model":
-        from tokenizer.sentencepiece_backend import load_sentencepiece
-
         sp = load_sentencepiece(path)
         pieces = [sentencepiece_text(sp.id_to_piece(i)) for i in range(sp.get_piece_size())
                   if not (sp.is_control(i) or sp.is_unknown(i))]
@@ -124,7 +122,6 @@ def load_encoder(path: str | Path) -> tuple[Encoder, list[str | None]]:
 
 
 def build_report(tokenizer_dir: Path, heldout: dict[str, list[str]], reference: str | None) -> dict:
-    from tokenizer.train import META_FILE
 
     meta = json.loads((tokenizer_dir / META_FILE).read_text())
     ours, vocab = load_encoder(tokenizer_dir)

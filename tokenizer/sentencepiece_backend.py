@@ -17,10 +17,13 @@ Sentencepiece reads sentences, not documents: each line is one, and a line longe
 from __future__ import annotations
 
 import io
+import json
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import SimpleNamespace
+
+from tokenizer.files import BOS, EOS, META_FILE, PAD, RESERVED, embedding_size, write_transformers_files
 
 MAX_SENTENCE_CHARS = 8192
 UNK = "<unk>"
@@ -37,7 +40,6 @@ def train_sentencepiece(texts: Iterable[str], vocab_size: int, threads: int | No
     """The serialized model (the bytes of tokenizer.model)."""
     import sentencepiece as spm
 
-    from tokenizer.train import BOS, EOS, PAD, RESERVED
 
     model = io.BytesIO()
     spm.SentencePieceTrainer.train(
@@ -86,10 +88,6 @@ class PlainTextSentencePiece:
 
 def save_sentencepiece(model: bytes, out: Path, pad_to_multiple_of: int, model_max_length: int, extra: dict) -> dict:
     """tokenizer.model + the files transformers loads it with + our metadata."""
-    import json
-
-    from tokenizer.train import BOS, EOS, META_FILE, PAD, embedding_size, write_transformers_files
-
     out.mkdir(parents=True, exist_ok=True)
     (out / "tokenizer.json").unlink(missing_ok=True)  # a tokenizers run's file would load first
     (out / "tokenizer.model").write_bytes(model)

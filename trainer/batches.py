@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from pipeline.config import ConfigError
+from pipeline.yaml_source import ConfigError
 from trainer.data import Shards
 
 IGNORE_INDEX = -100  # transformers' loss skips these labels

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from pipeline.config import ConfigError, apply_override, build_typed
+from pipeline.typed_yaml import apply_override, build_typed
+from pipeline.yaml_source import ConfigError
 from pipeline.yaml_source import YamlSource, load_yaml
 
 

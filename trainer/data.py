@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.config import ConfigError
+from pipeline.yaml_source import ConfigError
 
 
 @dataclass
@@ -67,7 +67,7 @@ class Shards:
         against the manifest's sha256 so that a retrained tokenizer cannot decode them wrongly."""
         from shards.pack import file_sha256
 
-        from tokenizer.train import tokenizer_file
+        from tokenizer.files import tokenizer_file
 
         folder = self.folder.parent / "tokenizer"
         try:
@@ -81,6 +81,6 @@ class Shards:
 
     def tokenizer(self):
         """The `tokenizers` tokenizer, reading special-token strings in text as plain text."""
-        from tokenizer.train import plain_text_tokenizer
+        from tokenizer.load import plain_text_tokenizer
 
         return plain_text_tokenizer(self.tokenizer_dir())

@@ -14,7 +14,7 @@ import math
 import numpy as np
 import torch
 
-from pipeline.config import ConfigError
+from pipeline.yaml_source import ConfigError
 from trainer.batches import eval_row_range
 from trainer.data import Shards
 

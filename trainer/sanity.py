@@ -11,7 +11,7 @@ import math
 import time
 from pathlib import Path
 
-from pipeline.config import ConfigError
+from pipeline.yaml_source import ConfigError
 from trainer.batches import train_windows
 from trainer.checks import (
     Check,

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import torch
 
-from pipeline.config import ConfigError
+from pipeline.yaml_source import ConfigError
 from trainer.balance import expert_balance_loss, expert_counts
 from trainer.batches import batch_indices, make_batch, train_windows
 from trainer.config import SanityConfig, TrainConfig
