@@ -9,7 +9,6 @@ import hashlib
 import itertools
 import json
 import random
-import re
 import sys
 import tempfile
 from pathlib import Path
@@ -24,6 +23,7 @@ from dedup.minhash import minhash_config  # noqa: E402
 from dedup.shingles import shingle_hashes, shingle_set, TOKENIZERS  # noqa: E402
 from dedup.signature import ExactSignature, FastMinhashSignature, exact_config  # noqa: E402
 from dedup.survivor import UnionFind  # noqa: E402
+from langid import scripts  # noqa: E402
 from datatrove.pipeline.dedup.minhash import MinhashDedupBuckets  # noqa: E402
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -56,7 +56,7 @@ def chinese_texts(data: Path) -> list[str]:
 # zh_length's min_cjk_chars (configs/filters/zh.yaml). Short pages are where copies are hardest
 # to catch: one replaced word breaks n shingles of few.
 MIN_TOKENS = {"en": 50, "zh": 100}
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_CJK = scripts.HAN_CHAR
 
 
 def replaceable(text: str, lang: str) -> list[tuple[int, int]]:
@@ -98,7 +98,7 @@ def originals(data: Path, lang: str, max_jaccard: float = 0.2) -> list[Document]
     from langid.config import LangidConfig
     from langid.lid import LanguageRouter
 
-    router = LanguageRouter(LangidConfig().min_score)
+    router = LanguageRouter(LangidConfig())
 
     def routed_here(text: str) -> bool:
         label, score = router.identify(text)

@@ -49,9 +49,10 @@ from filters.interface import is_interface_line  # noqa: E402
 from extract.config import ExtractConfig  # noqa: E402
 from extract.extraction import HybridExtractor, ResiliparseExtractor, TrafilaturaExtractor  # noqa: E402
 from extract.warc import decode_html  # noqa: E402
+from langid import scripts  # noqa: E402
 
-_TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[^\W_]+")
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_TOKEN = re.compile(f"[{scripts.KANA}{scripts.HAN}]|[^\\W_]+")
+_HAN = scripts.HAN_CHAR
 
 
 def tokens(text: str) -> Counter:

@@ -144,10 +144,8 @@ def main(argv=None) -> int:
         print(f"no lingua data at {root}", file=sys.stderr)
         return 2
     cfg = LangidConfig()
-    kwargs = dict(max_kana_frac_for_zh=cfg.max_kana_frac_for_zh, min_en_zh_share=cfg.min_en_zh_share,
-                  confident_score=cfg.confident_score)
-    router = LanguageRouter(cfg.min_score, english_check=cfg.english_check, **kwargs)
-    unchecked = LanguageRouter(cfg.min_score, english_check=False, **kwargs)
+    router = LanguageRouter(cfg)
+    unchecked = LanguageRouter(LangidConfig(english_check=False))
     stock = LanguageFilter(languages=["en", "zh"], language_threshold=0.65)
     from fasttext.FastText import _FastText
 

@@ -44,9 +44,11 @@ from quality_eval import cross_val_scores, extra_material, labelled, stratified_
 from filters.quality_metrics import roc_auc  # noqa: E402
 from filters.words import content_words, count_alpha_words, split_words  # noqa: E402
 from pipeline.explain import load_explain_config  # noqa: E402
+from langid.config import LangidConfig  # noqa: E402
 from langid.lid import LanguageRouter  # noqa: E402
 from filters.registry import STEPS  # noqa: E402
 from recovery.false_duplicates import FalseDuplicateRecovery  # noqa: E402
+from recovery.config import FalseLanguageConfig  # noqa: E402
 from recovery.false_language import FalseLanguageRecovery  # noqa: E402
 from recovery.false_rejections import decide  # noqa: E402
 
@@ -283,8 +285,8 @@ def false_language(data: Path, args) -> dict:
         else:
             other = others[rng.choice(sorted(others))]
             pages.append(("\n".join(rng.sample(other, 6) + rng.sample(en, 1)) + "\n" + code, None))
-    router = LanguageRouter({"en": 0.65, "zh": 0.5})
-    step = FalseLanguageRecovery(args.lang_min_share)
+    router = LanguageRouter(LangidConfig(min_score={"en": 0.65, "zh": 0.5}))
+    step = FalseLanguageRecovery(FalseLanguageConfig(min_share=args.lang_min_share))
     dropped = tp = fp = pos_dropped = neg_dropped = 0
     for i, (text, expected) in enumerate(pages):
         doc = Document(text=text, id=str(i))

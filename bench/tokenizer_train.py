@@ -278,9 +278,9 @@ def main() -> int:
 
     # Chinese with no punctuation at all: every character of the Chinese training text that is an
     # ideograph, in 20,000-character lines. DeepSeek's splits leave each line one CJK run.
-    from tokenizer.sampling import is_cjk
+    from langid.scripts import is_han
 
-    flat = "".join(ch for x in corpus["train"]["zh"] for ch in x if is_cjk(ch))
+    flat = "".join(ch for x in corpus["train"]["zh"] for ch in x if is_han(ch))
     print("\n4b. Chinese without punctuation (20,000-character CJK runs): ours with runs cut at 32 characters vs whole")
     print(f"   {'MB':>5} {'cut: wall s':>11} {'peak MB':>8} {'whole: wall s':>13} {'peak MB':>8}")
     for n_mb in (0.25, 0.5):

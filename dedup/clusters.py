@@ -33,12 +33,12 @@ from datatrove.utils.typeshelper import StatHints
 from dedup.scope import group_of
 from dedup.survivor import UnionFind, read_facts
 from dedup.verify import estimated_jaccard, load_signatures
+from pipeline import removal
 
 
 def removal_record(doc, method: str, similarity: float | None, threshold: float | None) -> None:
-    """The removal keys every stage's removed documents carry (see pipeline/layout.py)."""
-    doc.metadata.update(filter_rule=f"{method}_dedup", filter_reason=f"{method}_duplicate",
-                        filter_value=similarity, filter_threshold=threshold)
+    """The removal keys every stage's removed documents carry (pipeline/removal.py)."""
+    removal.mark(doc.metadata, f"{method}_dedup", similarity, threshold, reason=f"{method}_duplicate")
 
 
 class SurvivorCluster(MinhashDedupCluster):

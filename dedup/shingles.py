@@ -15,9 +15,11 @@ import numpy as np
 from datatrove.utils.text import simplify_text, TextNormConfig
 from datatrove.utils.word_tokenizers import WordTokenizer
 
+from langid import scripts
+
 _WORD = re.compile(r"\w+")
 # A CJK character alone, or a run of other word characters (Latin words, numbers).
-_CJK_OR_WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[^\W\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_CJK_OR_WORD = re.compile(f"[{scripts.HAN}]|[^\\W{scripts.HAN}]+")
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s*")
 
 NORM = TextNormConfig()  # datatrove's MinHash default: lowercase, no punctuation, digits as 0

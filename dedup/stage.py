@@ -58,5 +58,15 @@ def summary(layout: RunLayout) -> dict:
     return {**merged, key: per_partition}
 
 
+def closing(s: dict) -> list[str]:
+    if "threshold" not in s:
+        return []
+    removed = s.get("removed", {})
+    return [f"dedup: {removed.get('exact_duplicate', 0)} exact and {removed.get('minhash_duplicate', 0)} near copies "
+            f"removed ({s['scope']}); {s.get('candidates_below_threshold', 0)} banding candidates under "
+            f"Jaccard {s['threshold']:g} kept"]
+
+
 # MinHash's hash functions are seeded with run.seed: a new seed makes other clusters.
-STAGE = Stage("dedup", jobs, config=DedupConfig, reads=reads, invalidated_by=("run.seed",), summary=summary)
+STAGE = Stage("dedup", jobs, config=DedupConfig, reads=reads, invalidated_by=("run.seed",), summary=summary,
+              closing=closing)

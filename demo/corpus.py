@@ -5,7 +5,8 @@
 Every kind is planted so that one pipeline stage has something to do: good English and Chinese
 articles wrapped in real page chrome, boilerplate, SEO and gambling spam, exact and near
 duplicates, other languages, mixed-language pages, outliers in length, binary payloads and GBK.
-The text comes from the grammar in `demo_text`, so the corpus needs no download and no licence.
+The text comes from the grammar in `demo.text`, whose templates are the JSON files in
+`demo/templates/`, so the corpus needs no download and no licence.
 """
 
 import copy
@@ -246,8 +247,8 @@ class _Builder:
     def other_lang(self, i: int) -> dict:
         rng, lang = self.rng, T.FOREIGN_ORDER[i % len(T.FOREIGN_ORDER)]
         spec = T.FOREIGN[lang]
-        names, cities = spec["names"].split("|"), spec["cities"].split("|")
-        lines = rng.sample(spec["text"].split("\n"), rng.randint(7, 10))
+        names, cities = spec["names"], spec["cities"]
+        lines = rng.sample(spec["lines"], rng.randint(7, 10))
         lines = [ln.format(name=rng.choice(names), city=rng.choice(cities), num=rng.randint(3, 40)) for ln in lines]
         cut = len(lines) // 2
         sep = "" if lang == "ja" else " "

@@ -25,6 +25,8 @@ from datatrove.pipeline.extractors import Trafilatura
 from datatrove.pipeline.extractors.base import BaseExtractor, ExtractorSandbox
 from datatrove.utils.typeshelper import StatHints
 
+from extract.config import ExtractConfig
+
 
 class _Sandbox(ExtractorSandbox):
     """datatrove's timeout sandbox, whose child dies with the task that started it.
@@ -248,13 +250,13 @@ class HybridExtractor(_MainText, BaseExtractor):
 EXTRACTORS = ("hybrid", "resiliparse", "trafilatura")
 
 
-def make_extractor(extractor: str, favour_precision: bool = True, timeout_s: float = 1.0,
-                   fallback_below: float = 0.2, fallback_fast: bool = True):
-    """The extractor step named in the config's `extract.extractor`."""
-    if extractor == "hybrid":
-        return HybridExtractor(fallback_below=fallback_below, fallback_fast=fallback_fast, timeout=timeout_s)
-    if extractor == "resiliparse":
-        return ResiliparseExtractor(timeout=timeout_s)
-    if extractor == "trafilatura":
-        return TrafilaturaExtractor(favour_precision=favour_precision, timeout=timeout_s)
-    raise ValueError(f"unknown extractor {extractor!r}; valid: {list(EXTRACTORS)}")
+def make_extractor(settings: ExtractConfig):
+    """The extractor step the config's `extract` section names, with its settings."""
+    s = settings
+    if s.extractor == "hybrid":
+        return HybridExtractor(fallback_below=s.fallback_below, fallback_fast=s.fallback_fast, timeout=s.timeout_s)
+    if s.extractor == "resiliparse":
+        return ResiliparseExtractor(timeout=s.timeout_s)
+    if s.extractor == "trafilatura":
+        return TrafilaturaExtractor(favour_precision=s.favour_precision, timeout=s.timeout_s)
+    raise ValueError(f"unknown extractor {s.extractor!r}; valid: {list(EXTRACTORS)}")

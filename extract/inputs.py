@@ -1,12 +1,16 @@
-"""Turn the user's input list (paths, folders, globs, fsspec URLs) into files a reader shares out.
+"""The user's input list (paths, folders, globs, fsspec URLs) as files, and a plain reader of them.
 
 datatrove readers take one folder plus a list of paths inside it; we expand every input now,
-before any work, so a missing input is an error naming it rather than an empty run.
+before any work, so a missing input is an error naming it rather than an empty run. The same
+expansion serves `thresher tokenizer train` and `thresher quality train`, and `read_records`
+is their one reader of jsonl, parquet and text files.
 """
 
 from __future__ import annotations
 
+import json
 import posixpath
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import fsspec
@@ -28,7 +32,7 @@ FORMATS = {
 
 
 class InputError(ValueError):
-    pass
+    """An input that names no file, or a record that cannot be read: names the file (and line)."""
 
 
 @dataclass(frozen=True)
@@ -57,7 +61,7 @@ def resolve_inputs(paths: list[str], fmt: str = "auto") -> ResolvedInput:
     for path in paths:
         fs, root = url_to_fs(path)
         protocols.add(fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0])
-        matches, left_out = _expand(fs, root)
+        matches, left_out = _expand(fs, root, lambda p: format_of(p) is not None)
         skipped += left_out
         if not matches:
             raise InputError(f"input {path!r} matches no file")
@@ -80,7 +84,7 @@ def resolve_inputs(paths: list[str], fmt: str = "auto") -> ResolvedInput:
     return ResolvedInput(folder=folder, files=relative, format=fmt, skipped=sorted(skipped))
 
 
-def _expand(fs: fsspec.AbstractFileSystem, root: str) -> tuple[list[str], list[str]]:
+def _expand(fs: fsspec.AbstractFileSystem, root: str, is_data: Callable[[str], bool]) -> tuple[list[str], list[str]]:
     """(A file, every data file under a folder, or the files a glob matches; the files of a
     folder left out because they are of no format we read, hidden ones aside)."""
     if any(ch in root for ch in "*?["):
@@ -88,8 +92,61 @@ def _expand(fs: fsspec.AbstractFileSystem, root: str) -> tuple[list[str], list[s
     if fs.isdir(root):
         found = fs.find(root)
         other = [posixpath.relpath(p, root) for p in found
-                 if format_of(p) is None and not posixpath.basename(p).startswith((".", "_"))]
-        return [p for p in found if format_of(p) is not None], other
+                 if not is_data(p) and not posixpath.basename(p).startswith((".", "_"))]
+        return [p for p in found if is_data(p)], other
     if fs.isfile(root):
         return [root], []
     return [], []
+
+
+# What the training commands read: documents as jsonl or parquet, and plain text, a line each.
+TEXT_SUFFIXES = (".jsonl", ".jsonl.gz", ".json.gz", ".jsonl.zst", ".parquet", ".txt", ".txt.gz")
+
+
+def expand_paths(paths: list[str], suffixes: tuple[str, ...] = TEXT_SUFFIXES) -> list[str]:
+    """Files, folders (their files of these suffixes) and globs -> sorted file URLs; a path
+    matching nothing raises InputError naming it."""
+    files = []
+    for path in paths:
+        fs, root = url_to_fs(path)
+        found, _ = _expand(fs, root, lambda p: p.lower().endswith(suffixes))
+        if not found:
+            raise InputError(f"input {path!r} matches no file")
+        local = isinstance(fs, LocalFileSystem)
+        files.extend(p if local else fs.unstrip_protocol(p) for p in found)
+    return sorted(set(files))
+
+
+def read_records(path: str, text_key: str = "text") -> Iterator[tuple[str, dict]]:
+    """(FILE:LINE, record) for every record of a file: a jsonl object (gzip or zstd too), a
+    parquet row (its TEXT_KEY column), or a line of a .txt file as {TEXT_KEY: line}. Blank
+    jsonl lines hold nothing; a record without a string TEXT_KEY raises InputError naming it."""
+    name = path.lower()
+    if name.endswith(".parquet"):
+        import pyarrow.parquet as pq
+
+        with fsspec.open(path, "rb") as f:
+            parquet = pq.ParquetFile(f)
+            if text_key not in parquet.schema_arrow.names:
+                raise InputError(f"{path}: no column {text_key!r}; columns: {parquet.schema_arrow.names}")
+            row = 0
+            for batch in parquet.iter_batches(columns=[text_key]):
+                for text in batch.column(0).to_pylist():
+                    row += 1
+                    yield f"{path}:{row}", {text_key: text}
+        return
+    plain_text = name.endswith((".txt", ".txt.gz"))
+    with fsspec.open(path, "rt", compression="infer", encoding="utf-8") as f:
+        for number, line in enumerate(f, 1):
+            if plain_text:
+                yield f"{path}:{number}", {text_key: line.rstrip("\n")}
+                continue
+            if not line.strip():
+                continue  # a blank line (often the last) holds no document
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise InputError(f"{path}:{number}: not valid JSON ({e.msg})") from None
+            if not isinstance(record, dict) or not isinstance(record.get(text_key), str):
+                raise InputError(f"{path}:{number}: not a JSON object with a text field {text_key!r}")
+            yield f"{path}:{number}", record

@@ -34,7 +34,7 @@ def jobs(cfg, layout: RunLayout) -> list[Job]:
         steps = [
             InputWarcReader(resolved.folder, max_record_bytes=e.max_record_bytes, max_html_bytes=e.max_html_bytes,
                             max_inflate_ratio=e.max_inflate_ratio, **common),
-            make_extractor(e.extractor, e.favour_precision, e.timeout_s, e.fallback_below, e.fallback_fast),
+            make_extractor(e),
         ]
     elif resolved.format == "jsonl":  # already text: passed through
         steps = [InputJsonlReader(resolved.folder, max_document_bytes=e.max_document_bytes, **common)]

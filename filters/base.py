@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datatrove.data import Document
 from datatrove.pipeline.filters.base_filter import BaseFilter
 
+from pipeline import removal
+
 
 @dataclass(frozen=True)
 class Check:
@@ -70,9 +72,7 @@ class RuleFilter(BaseFilter):
     def filter(self, doc: Document) -> bool | tuple[bool, str]:
         for check in self.checks(doc):
             if check is not None and not check.passed:
-                doc.metadata["filter_rule"] = self.name
-                doc.metadata["filter_value"] = round(check.value, 6)
-                doc.metadata["filter_threshold"] = check.threshold
+                removal.mark(doc.metadata, self.name, round(check.value, 6), check.threshold)  # reason: datatrove's
                 # datatrove counts documents per reason; bytes are ours, for the report.
                 self.stat_update(f"dropped_bytes_{check.reason}", value=len(doc.text.encode("utf-8")))
                 return False, check.reason

@@ -24,10 +24,10 @@ from datatrove.data import Document
 from filters.base import Check, RuleFilter, at_least, at_most
 from filters.listing import is_code_line
 from filters.words import dup_ngram_chars, find_duplicates, split_lines, split_paragraphs, top_ngram_chars
+from langid import scripts
 
-# Han ideographs: the unified block, extension A, compatibility ideographs, extensions B-F.
-_CJK_CLASS = "\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff\U00020000-\U0002ebef"
-_CJK = re.compile(f"[{_CJK_CLASS}]")
+_CJK_CLASS = scripts.HAN
+_CJK = scripts.HAN_CHAR
 # Sentence and clause punctuation of running Chinese prose.
 CJK_SENTENCE_PUNCT = "，。！？、；："
 # Punctuation a clean Chinese page uses besides those: quotes, brackets, book titles, dashes,

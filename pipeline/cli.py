@@ -302,7 +302,8 @@ def cmd_quality_train(args) -> int:
 def cmd_tokenizer_train(args) -> int:
     from functools import partial
 
-    from tokenizer.sampling import expand_paths, input_docs
+    from extract.inputs import expand_paths
+    from tokenizer.sampling import input_docs
     from tokenizer.train import train_tokenizer
 
     overrides = list(args.overrides)

@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 
 from extract.inputs import InputError, ResolvedInput, resolve_inputs
-from filters import fasttext_model
+from pipeline import fasttext_model
 from pipeline.config import Config, ConfigError
 from pipeline.layout import RunLayout
 from pipeline.plan import names as plan_names

@@ -20,8 +20,7 @@ from pipeline.layout import RunLayout
 from pipeline.report_html import write_html
 from pipeline.stage import Job, Stage
 from pipeline.stats import document_line
-from recovery.summary import markdown_lines
-from shards.stage import folder_summary, summary_lines
+from shards.stage import folder_summary
 
 
 def stage_summary(layout: RunLayout, name: str) -> dict:
@@ -77,39 +76,16 @@ def _markdown(summary: dict) -> str:
     for stage, s in summary["stages"].items():
         for reason, count in s.get("removed", {}).items():
             lines.append(f"| {stage} | {reason} | {count} | {s.get('removed_bytes', {}).get(reason, '')} |")
-    lines += ["", "## Quality classifier", ""]
-    for lang, model in summary["stages"].get("quality", {}).get("classifier", {}).items():
-        lines.append(f"- {lang}: {model}" if model else
-                     f"- {lang}: none: the rules alone decided (README \"The quality classifier\" trains and turns one on)")
-    lines += ["", "## Lines cut before the rules", "", "| language | documents | repeated lines | site boilerplate lines | interface lines | characters |",
-              "|---|---:|---:|---:|---:|---:|"]
-    for lang, s in summary["stages"].get("quality", {}).get("per_language", {}).items():
-        c = s.get("cut") or {}
-        lines.append(f"| {lang} | {c.get('docs_cut', 0)} | {c.get('cut_repeated_lines', 0)} | {c.get('cut_site_lines', 0)} | {c.get('cut_interface_lines', 0)} | {c.get('cut_chars', 0)} |")
-    lines += ["", "What was cut, page by page: RUN/quality/cut/<lang>/."]
-    lines += ["", "## Recovery", ""] + markdown_lines(summary["stages"].get("recovery", {}).get("mechanisms", {}))
-    shards = summary["stages"].get("shards")
-    if shards:
-        lines += ["", "## Shards", ""] + [f"- {line}" for line in summary_lines(shards)]
+    for stage in stages.TABLE:  # each stage's own sections (its `markdown`)
+        lines += stage.markdown(summary["stages"].get(stage.name) or {})
     return "\n".join(lines) + "\n"
 
 
 def print_summary(summary: dict) -> None:
     for f in summary["funnel"]:
         print(f"  {f['stage']:<10} {f['documents_in']:>8} in  {f['documents_out']:>8} out")
-    without = [lang for lang, model in summary["stages"].get("quality", {}).get("classifier", {}).items() if not model]
-    if without:
-        print(f"  quality: no classifier model for {', '.join(without)}: the rules alone decided")
-    dedup = summary["stages"].get("dedup")
-    if dedup and "threshold" in dedup:
-        removed = dedup.get("removed", {})
-        print(f"  dedup: {removed.get('exact_duplicate', 0)} exact and {removed.get('minhash_duplicate', 0)} near copies "
-              f"removed ({dedup['scope']}); {dedup.get('candidates_below_threshold', 0)} banding candidates under "
-              f"Jaccard {dedup['threshold']:g} kept")
-    for line in markdown_lines(summary["stages"].get("recovery", {}).get("mechanisms", {})):
-        print(f"  recovery: {line.lstrip('- ')}" if line.startswith("-") else f"  {line}")
-    if summary["stages"].get("shards"):
-        for line in summary_lines(summary["stages"]["shards"]):
+    for stage in stages.TABLE:
+        for line in stage.closing(summary["stages"].get(stage.name) or {}):
             print(f"  {line}")
 
 

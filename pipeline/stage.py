@@ -79,6 +79,10 @@ class Stage:
     # layout -> what is wrong with a finished output that no recorded writer made (a tokenizer
     # file, shards), or None; a damaged one makes the stage run again.
     damaged: Callable[[RunLayout], str | None] = _no_damage
+    # summary -> the stage's sections of report.md (a heading and its lines), and the lines the
+    # terminal shows about it when the run ends.
+    markdown: Callable[[dict], list[str]] = _nothing
+    closing: Callable[[dict], list[str]] = _nothing
     # Run every time, never skipped as complete (the report reflects the run as it is now).
     always_runs: bool = False
 

@@ -17,6 +17,7 @@ from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.writers import JsonlWriter
 
 from dedup.shingles import jaccard, shingle_set
+from pipeline import removal
 from pipeline.stage_io import StageReader
 
 CLUSTER_KEY = "minhash_cluster_id"
@@ -101,8 +102,7 @@ class FalseDuplicateRecovery(PipelineStep):
                 "most_similar_kept_id": best_id,
                 "min_jaccard": self.min_jaccard,
             }
-            for key in ("filter_reason", "filter_rule", "filter_value", "filter_threshold"):
-                doc.metadata.pop(key, None)
+            removal.erase(doc.metadata)  # the cluster id and survivor above are the evidence
             self.stat_update("readmitted")
             self.stat_update("readmitted_bytes", value=len(doc.text.encode("utf-8")))
             kept_shingles.append((doc.id, shingles))

@@ -17,6 +17,10 @@ import re
 from datatrove.data import Document
 from datatrove.pipeline.filters.base_filter import BaseFilter
 
+from langid.config import LangidConfig
+from langid.lid import LanguageRouter
+from pipeline import removal
+from recovery.config import FalseLanguageConfig
 from recovery.kinds import _CODE_LINE
 
 _WS = re.compile(r"\s+")
@@ -41,19 +45,18 @@ class FalseLanguageRecovery(BaseFilter):
 
     name = "false_language"
 
-    def __init__(self, min_share: float = 0.6, min_paragraph_score: float = 0.5, min_prose_bytes: int = 200):
+    def __init__(self, settings: FalseLanguageConfig | None = None):
         super().__init__()
-        self.min_share = min_share
-        self.min_paragraph_score = min_paragraph_score
-        self.min_prose_bytes = min_prose_bytes
+        s = settings or FalseLanguageConfig()
+        self.min_share = s.min_share
+        self.min_paragraph_score = s.min_paragraph_score
+        self.min_prose_bytes = s.min_prose_bytes
         self._router = None
 
     @property
     def router(self):
         if self._router is None:
-            from langid.lid import LanguageRouter
-
-            self._router = LanguageRouter({lang: self.min_paragraph_score for lang in LANGS})
+            self._router = LanguageRouter(LangidConfig(min_score={lang: self.min_paragraph_score for lang in LANGS}))
         return self._router
 
     def prose_shares(self, text: str) -> tuple[dict[str, float], int]:
@@ -66,7 +69,7 @@ class FalseLanguageRecovery(BaseFilter):
         return self.router.paragraph_shares("\n".join(lines)), prose
 
     def filter(self, doc: Document) -> bool:
-        reason = doc.metadata.get("filter_reason", "unknown")
+        reason = removal.reason_of(doc.metadata, "unknown")
         self.stat_update(f"examined/{reason}")
         self.stat_update(f"examined_bytes/{reason}", value=len(doc.text.encode("utf-8")))
         shares, prose = self.prose_shares(doc.text)
@@ -86,7 +89,6 @@ class FalseLanguageRecovery(BaseFilter):
         doc.metadata["language"] = lang
         doc.metadata["language_score"] = shares[lang]
         doc.metadata["lid_basis"] = "recovery"
-        for key in ("filter_reason", "filter_rule", "filter_value", "filter_threshold"):
-            doc.metadata.pop(key, None)
+        removal.erase(doc.metadata)  # langid's score and shares are in the evidence above
         self.stat_update(f"candidates/{reason}")
         return True

@@ -28,11 +28,11 @@ from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.writers import JsonlWriter
 
-from filters import fasttext_model
+from pipeline import fasttext_model
+from pipeline import removal
 from pipeline.stage_io import StageReader
 from recovery.kinds import kind_of
 
-FILTER_KEYS = ("filter_reason", "filter_rule", "filter_value", "filter_threshold")
 
 
 def decide(text: str, rule: str, score: float, min_score: float, reason: str | None = None) -> str | None:
@@ -55,15 +55,12 @@ class FalseRejectionRecovery(PipelineStep):
         self.output_folder = output_folder
         self.model_path = model_path
         self.min_score = min_score
-        self._model = None
+        self._model = fasttext_model.LazyModel(
+            model_path, missing=f"recovery.false_rejections.model_path.{lang}: no model at {model_path}")
 
     @property
     def model(self):
-        if self._model is None:
-            if not Path(self.model_path).is_file():
-                raise FileNotFoundError(f"recovery.false_rejections.model_path.{self.lang}: no model at {self.model_path}")
-            self._model = fasttext_model.load(self.model_path)
-        return self._model
+        return self._model.get()
 
     def score(self, doc) -> float:
         if "quality_score" in doc.metadata:  # scored in the quality stage already
@@ -78,26 +75,21 @@ class FalseRejectionRecovery(PipelineStep):
         docs = StageReader(self.removed_folder, glob_pattern=f"*/{self.lang}_*.jsonl.gz").run()
         with JsonlWriter(self.output_folder, output_filename="rejections_${rank}.jsonl.gz") as writer:
             for doc in docs:
-                rule = doc.metadata.get("filter_rule", "unknown")
+                rule = removal.rule_of(doc.metadata)
                 size = len(doc.text.encode("utf-8"))
                 self.stat_update(f"examined/{rule}")
                 self.stat_update(f"examined_bytes/{rule}", value=size)
                 score = self.score(doc)
-                kind = decide(doc.text, rule, score, self.min_score, doc.metadata.get("filter_reason"))
+                kind = decide(doc.text, rule, score, self.min_score, removal.reason_of(doc.metadata))
                 if kind is None:
                     continue
                 doc.metadata["recovered_by"] = self.name
                 doc.metadata["recovery_evidence"] = {
-                    "rule": rule,
-                    "reason": doc.metadata.get("filter_reason"),
-                    "rule_value": doc.metadata.get("filter_value"),
-                    "rule_threshold": doc.metadata.get("filter_threshold"),
+                    **removal.erase(doc.metadata),
                     "quality_score": round(score, 4),
                     "min_score": self.min_score,
                     "kind": kind,
                 }
-                for key in FILTER_KEYS:
-                    doc.metadata.pop(key, None)
                 self.stat_update(f"candidates/{rule}")
                 writer.write(doc, rank)
         return

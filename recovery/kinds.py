@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import re
 
-_HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff]")
+from langid import scripts
+
+_HAN = scripts.HAN_CHAR
 _BULLET = re.compile(r"^\s*(?:[-*•·▪●◦‣]|\d{1,3}[.)、]|[a-zA-Z][.)]|[（(]?[一二三四五六七八九十]+[)）、.])\s+\S")
 _CELL_SPLIT = re.compile(r"\t|\s{2,}|\|")
 _CODE_LINE = re.compile(

@@ -29,9 +29,9 @@ from datatrove.io import get_datafolder
 from datatrove.pipeline.base import PipelineStep
 from loguru import logger
 
-from pipeline.stage_io import StageReader
 from extract.warc import PAGE_RECORDS, CountingWarcReader, file_chunks, warc_records
-from recovery.false_rejections import FILTER_KEYS
+from pipeline import removal
+from pipeline.stage_io import StageReader
 
 # A removal the page's text cannot undo: the URL is what was judged.
 NOT_REEXTRACTED = ("url_blocklist",)
@@ -55,7 +55,7 @@ class RouteBySource(PipelineStep):
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         for doc in data or ():
-            rule = doc.metadata.get("filter_rule", "unknown")
+            rule = removal.rule_of(doc.metadata)
             source, record = doc.metadata.get("file_path"), doc.metadata.get("record_id")
             if rule in NOT_REEXTRACTED:
                 continue
@@ -117,9 +117,7 @@ class RemovedPages(PipelineStep):
 
     def document(self, html: str, meta: dict) -> Document:
         self.stat_update("pages")
-        evidence = {"rule": meta.get("filter_rule"), "reason": meta.get("filter_reason"),
-                    "rule_value": meta.get("filter_value"), "rule_threshold": meta.get("filter_threshold"),
-                    "first_extractor": meta.get("extractor"), "removed_chars": meta["removed_chars"]}
-        metadata = {k: v for k, v in meta.items() if k not in (*FILTER_KEYS, "source_bucket", "removed_chars", "removed_id")}
+        metadata = {k: v for k, v in meta.items() if k not in ("source_bucket", "removed_chars", "removed_id")}
+        evidence = {**removal.erase(metadata), "first_extractor": meta.get("extractor"), "removed_chars": meta["removed_chars"]}
         metadata.update(recovered_by="reextraction", recovery_evidence=evidence)
         return Document(text=html, id=meta["removed_id"], metadata=metadata)

@@ -8,6 +8,8 @@ readmit_dedup keeps the candidates that copy nothing kept (recovery/readmit_dedu
 
 from __future__ import annotations
 
+import dataclasses
+
 from extract.extraction import make_extractor
 from filters.stage import quality_steps, rule_files
 from pipeline.layout import LANGUAGES, RunLayout
@@ -20,7 +22,7 @@ from recovery.false_language import FalseLanguageRecovery
 from recovery.false_rejections import FalseRejectionRecovery
 from recovery.readmit_dedup import ReadmitDedup
 from recovery.reextraction import RemovedPages, RouteBySource
-from recovery.summary import readmitted, recovery_mechanisms
+from recovery.summary import markdown_lines, readmitted, recovery_mechanisms
 
 
 def jobs(cfg, layout: RunLayout) -> list[Job]:
@@ -46,8 +48,7 @@ def _readmission_jobs(cfg, layout: RunLayout) -> list[Job]:
     rec, work, found = cfg.recovery, layout.work("recovery"), []
     routed = work / "routed"
     if rec.false_language.enabled:
-        fl = rec.false_language
-        step = FalseLanguageRecovery(fl.min_share, fl.min_paragraph_score, fl.min_prose_bytes)
+        step = FalseLanguageRecovery(rec.false_language)
         reader = StageReader(layout.removed("langid", "lid"))
         found.append(Job("recovery", "false_language", [reader, step, stage_writer(routed, "${language}/${rank}.jsonl.gz")], 1))
     for lang in LANGUAGES:
@@ -59,7 +60,8 @@ def _readmission_jobs(cfg, layout: RunLayout) -> list[Job]:
             route = [removed, RouteBySource(cfg.run.tasks, rec.reextraction.extractor), stage_writer(by_source, "${source_bucket}/${rank}.jsonl.gz")]
             found.append(Job("recovery", f"{lang}/reextraction_route", route, cfg.run.tasks))
             pages = RemovedPages(str(by_source), cfg.run.tasks, e.max_record_bytes, e.max_html_bytes, e.max_inflate_ratio)
-            extractor = make_extractor(rec.reextraction.extractor, favour_precision=True, timeout_s=e.timeout_s)
+            # The precise extractor FineWeb uses, whatever the first extraction was.
+            extractor = make_extractor(dataclasses.replace(e, extractor=rec.reextraction.extractor, favour_precision=True))
             judged = [pages, extractor, *quality_steps(cfg, layout, lang, record=False),
                       stage_writer(candidates, "reextraction_${rank}.jsonl.gz")]
             found.append(Job("recovery", f"{lang}/reextraction", judged, cfg.run.tasks))
@@ -117,4 +119,13 @@ def line(s: dict) -> str:
     return text
 
 
-STAGE = Stage("recovery", jobs, config=RecoveryConfig, reads=reads, summary=summary, line=line, named_files=named_files)
+def markdown(s: dict) -> list[str]:
+    return ["", "## Recovery", ""] + markdown_lines(s.get("mechanisms", {}))
+
+
+def closing(s: dict) -> list[str]:
+    return [f"recovery: {line.lstrip('- ')}" if line.startswith("-") else line for line in markdown_lines(s.get("mechanisms", {}))]
+
+
+STAGE = Stage("recovery", jobs, config=RecoveryConfig, reads=reads, summary=summary, line=line, named_files=named_files,
+              markdown=markdown, closing=closing)

@@ -12,14 +12,23 @@ can be handed to DataLoader workers.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 
-from shards.packing import DTYPE, SEGMENT
-from shards.pack import FORMAT_VERSION, file_sha256
+from shards.packing import DTYPE, FORMAT_VERSION, SEGMENT
+
+
+def file_sha256(path: Path) -> str:
+    """The checksum the manifest records for each shard file and for the tokenizer."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 class ShardError(ValueError):

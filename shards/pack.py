@@ -35,7 +35,6 @@ The format (`format_version` 2), for trainers; all integers little-endian:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import shutil
@@ -48,22 +47,14 @@ from datatrove.pipeline.base import PipelineStep
 from datatrove.utils.batching import batched
 
 from shards.config import ShardsConfig
-from shards.packing import DTYPE, SEGMENT, Batch, BestFitPacker, ConcatPacker, Packed
+from shards.dataset import file_sha256
+from shards.packing import DTYPE, FORMAT_VERSION, SEGMENT, Batch, BestFitPacker, ConcatPacker, Packed
 from tokenizer.files import META_FILE, tokenizer_file
 from tokenizer.load import plain_text_tokenizer
 
-FORMAT_VERSION = 2
 BATCH_DOCS = 256  # documents per encode_batch call: big enough to use the Rust side well
 HISTOGRAM_BINS = 24  # document lengths in powers of two: bin k holds [2^k, 2^(k+1)) tokens
 WRITE_ROWS = 1024  # rows gathered at a time while shuffling: 16 MiB at 4096 tokens
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def length_histogram(lengths: np.ndarray) -> np.ndarray:

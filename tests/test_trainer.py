@@ -12,7 +12,8 @@ from datatrove.data import Document
 
 from pipeline.cli import main
 from shards.config import ShardsConfig
-from shards.pack import PackShards, ShuffleShards, WriteManifest, file_sha256
+from shards.dataset import file_sha256
+from shards.pack import PackShards, ShuffleShards, WriteManifest
 from tokenizer.train import save_tokenizer, train_bpe
 from trainer.config import CheckConfig, ModelConfig, SanityConfig, TrainConfig
 from trainer.data import Shards

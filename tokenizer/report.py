@@ -9,14 +9,15 @@ training. The metrics are pure functions, tested on their own.
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 
+from langid import scripts
 from tokenizer.files import META_FILE, tokenizer_file
-from tokenizer.sampling import is_cjk
 from tokenizer.sentencepiece_backend import load_sentencepiece
 
 Encoder = Callable[[list[str]], list[int]]  # texts -> number of tokens of each
@@ -53,10 +54,12 @@ def sentencepiece_text(piece: str) -> str | None:
     return piece.replace("\u2581", " ")
 
 
+# Ideographs, kana (half-width too) and Hangul; CJK punctuation counts as punctuation.
+_CJK_SCRIPT = re.compile(f"[{scripts.HAN}{scripts.KANA}{scripts.HALFWIDTH_KANA}{scripts.HANGUL}]")
+
+
 def _is_cjk_script(ch: str) -> bool:
-    cp = ord(ch)
-    # ideographs, kana (half-width too) and Hangul; CJK punctuation counts as punctuation
-    return is_cjk(ch) or 0x3040 <= cp <= 0x30FF or 0xFF66 <= cp <= 0xFF9F or 0xAC00 <= cp <= 0xD7AF
+    return _CJK_SCRIPT.match(ch) is not None
 
 
 def token_class(text: str | None) -> str:

@@ -15,13 +15,15 @@ held-out text is never trained on.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
+from extract.inputs import expand_paths, read_records
+from langid import scripts
+from pipeline.stage_io import StageReader
+
 HASH_BUCKETS = 4096
-TEXT_SUFFIXES = (".jsonl", ".jsonl.gz", ".json.gz", ".jsonl.zst", ".parquet", ".txt", ".txt.gz")
 
 
 @dataclass(frozen=True)
@@ -29,11 +31,6 @@ class Doc:
     text: str
     language: str
     key: str  # stable identity for sampling: the document id, else file:line
-
-
-def is_cjk(ch: str) -> bool:
-    cp = ord(ch)
-    return 0x4E00 <= cp <= 0x9FFF or 0x3400 <= cp <= 0x4DBF or 0xF900 <= cp <= 0xFAFF or 0x20000 <= cp <= 0x2FFFF
 
 
 def script_language(text: str, min_cjk_share: float = 0.3) -> str:
@@ -45,7 +42,7 @@ def script_language(text: str, min_cjk_share: float = 0.3) -> str:
     chars = [c for c in text if not c.isspace()]
     if not chars:
         return "en"
-    return "zh" if sum(map(is_cjk, chars)) / len(chars) >= min_cjk_share else "en"
+    return "zh" if sum(map(scripts.is_han, chars)) / len(chars) >= min_cjk_share else "en"
 
 
 def unit_hash(key: str, seed: int, salt: str) -> float:
@@ -138,67 +135,20 @@ def sample_corpus(open_docs: Callable[[], Iterable[Doc]], shares: dict[str, floa
 
 def run_folder_docs(folder: str) -> Iterator[Doc]:
     """A run's final documents (RUN/recovery/output/<lang>/), read with datatrove's reader."""
-    from pipeline.stage_io import StageReader
-
     for doc in StageReader(folder, glob_pattern="*/*.jsonl.gz").run():
         lang = doc.metadata.get("language") or script_language(doc.text)
         yield Doc(doc.text, lang, str(doc.id))
 
 
-def expand_paths(paths: list[str]) -> list[str]:
-    """Files, folders (their text files) and globs -> sorted file URLs; a path matching nothing raises."""
-    from fsspec.core import url_to_fs
-    from fsspec.implementations.local import LocalFileSystem
-
-    files = []
-    for path in paths:
-        fs, root = url_to_fs(path)
-        if any(ch in root for ch in "*?["):
-            found = [p for p in fs.glob(root) if fs.isfile(p)]
-        elif fs.isdir(root):
-            found = [p for p in fs.find(root) if p.lower().endswith(TEXT_SUFFIXES)]
-        else:
-            found = [root] if fs.isfile(root) else []
-        if not found:
-            raise FileNotFoundError(f"input {path!r} matches no file")
-        local = isinstance(fs, LocalFileSystem)
-        files.extend(p if local else fs.unstrip_protocol(p) for p in found)
-    return sorted(set(files))
-
-
 def file_docs(path: str, text_key: str = "text") -> Iterator[Doc]:
     """Documents of one file: jsonl (TEXT_KEY field), parquet (TEXT_KEY column) or text (one per line)."""
-    import fsspec
-
-    name = path.lower()
-    if name.endswith(".parquet"):
-        import pyarrow.parquet as pq
-
-        with fsspec.open(path, "rb") as f:
-            row = 0
-            for batch in pq.ParquetFile(f).iter_batches(columns=[text_key]):
-                for text in batch.column(0).to_pylist():
-                    row += 1
-                    if text:
-                        yield Doc(text, script_language(text), f"{path}:{row}")
-        return
-    with fsspec.open(path, "rt", compression="infer", encoding="utf-8") as f:
-        for line_no, line in enumerate(f, 1):
-            if name.endswith((".txt", ".txt.gz")):
-                text, lang, key = line.rstrip("\n"), None, f"{path}:{line_no}"
-            elif not line.strip():
-                continue  # a blank line (often the last) holds no document
-            else:
-                try:
-                    record = json.loads(line)
-                    text = record[text_key]
-                except (json.JSONDecodeError, KeyError, TypeError) as e:
-                    raise ValueError(f"{path}:{line_no}: not a JSON object with a {text_key!r} field ({e})") from None
-                meta = record.get("metadata") or {}
-                lang = record.get("language") or meta.get("language")
-                key = str(record.get("id") or f"{path}:{line_no}")
-            if text and text.strip():
-                yield Doc(text, lang or script_language(text), key)
+    for where, record in read_records(path, text_key):
+        text = record[text_key]
+        if not text or not text.strip():
+            continue
+        meta = record.get("metadata") or {}
+        lang = record.get("language") or (meta.get("language") if isinstance(meta, dict) else None)
+        yield Doc(text, lang or script_language(text), str(record.get("id") or where))
 
 
 def input_docs(paths: list[str], text_key: str = "text") -> Iterator[Doc]:

@@ -12,7 +12,11 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline.layout import RunLayout
 from pipeline.yaml_source import ConfigError
+from shards.dataset import ShardDataset, ShardError, file_sha256
+from tokenizer.files import tokenizer_file
+from tokenizer.load import plain_text_tokenizer
 
 
 @dataclass
@@ -30,8 +34,6 @@ class Shards:
     """Rows of SHARDS (a folder with manifest.json) by index, and whole files for scans."""
 
     def __init__(self, folder: str | Path, verify: bool = True):
-        from shards.dataset import ShardDataset, ShardError
-
         self.folder = Path(folder)
         try:
             self._dataset = ShardDataset(self.folder, verify=verify)
@@ -65,11 +67,7 @@ class Shards:
     def tokenizer_dir(self) -> Path:
         """The tokenizer the shards were made with: RUN/tokenizer/ beside RUN/shards/, checked
         against the manifest's sha256 so that a retrained tokenizer cannot decode them wrongly."""
-        from shards.pack import file_sha256
-
-        from tokenizer.files import tokenizer_file
-
-        folder = self.folder.parent / "tokenizer"
+        folder = RunLayout(self.folder.parent).tokenizer
         try:
             path = tokenizer_file(folder)
         except FileNotFoundError as e:
@@ -81,6 +79,4 @@ class Shards:
 
     def tokenizer(self):
         """The `tokenizers` tokenizer, reading special-token strings in text as plain text."""
-        from tokenizer.load import plain_text_tokenizer
-
         return plain_text_tokenizer(self.tokenizer_dir())

@@ -12,7 +12,7 @@ import shutil
 import yaml
 
 from pipeline.cli import main
-from tests.test_explain import PROSE
+from tests.test_pipeline_explain import PROSE
 
 WORDS = ("river", "canal", "stream", "brook")
 

@@ -11,9 +11,11 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("pipeline", "extract", "langid", "filters", "dedup", "recovery", "tokenizer", "shards", "trainer", "demo")
 STAGE_PACKAGES = ("extract", "langid", "filters", "dedup", "recovery", "tokenizer", "shards")
 # What a stage package may use of pipeline/: the contract, the run folder, its readers and
-# writers, stats files, and the config machinery's types and errors.
+# writers, stats files, the removal record, the fastText loader, and the config machinery's
+# types and errors.
 PIPELINE_CORE = {"pipeline", "pipeline.stage", "pipeline.layout", "pipeline.stage_io", "pipeline.stats",
-                 "pipeline.typed_yaml", "pipeline.yaml_source", "pipeline.loguru_setup"}
+                 "pipeline.removal", "pipeline.fasttext_model", "pipeline.typed_yaml", "pipeline.yaml_source",
+                 "pipeline.loguru_setup"}
 
 
 def module_name(path: Path, root: Path) -> str:
@@ -93,3 +95,10 @@ def test_the_checks_find_a_cycle_and_a_local_import(tmp_path):
     graph = import_graph(tmp_path, ("pipeline", "extract"))
     assert graph["extract.stage"] == {"pipeline.report"}
     assert cycles(graph) == [["extract.stage", "pipeline.report"]]
+
+
+def test_tests_are_named_after_the_package_they_test():
+    # tests/test_<package>_<module>.py; the end-to-end golden run and the benches' own tests aside.
+    names = [p.stem for p in (ROOT / "tests").glob("test_*.py")]
+    stray = [n for n in names if n.split("_")[1] not in (*PACKAGES, "golden", "bench")]
+    assert not stray, f"name these after their package (test_<package>_...): {stray}"

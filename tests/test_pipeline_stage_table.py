@@ -20,7 +20,7 @@ from pipeline.cli import main
 from pipeline.layout import RunLayout
 from pipeline.stage import Job, Stage
 from pipeline.stage_io import StageReader
-from tests.test_explain import PROSE
+from tests.test_pipeline_explain import PROSE
 
 
 @dataclass

@@ -66,43 +66,6 @@ def test_overrides_are_typed_and_reach_rules(rules):
         load_config(path, ["quality.en.c4_nope.x=1"])
 
 
-@pytest.mark.parametrize(
-    "text, key, needle",
-    [
-        ("dedupe: {}\n", "dedupe", "valid keys: ["),
-        ("run:\n  tasks: 2\n  wrokers: 4\n", "run.wrokers", "unknown key 'wrokers'"),
-        ("run:\n  tasks: four\n", "run.tasks", "expected int, got 'four'"),
-        ("tokenizer:\n  max_train_bytes: 1e8\n", "tokenizer.max_train_bytes", "write large numbers out in full"),
-        ("run:\n  executor: kubernetes\n", "run.executor", "not one of ['local', 'slurm']"),
-        ("quality:\n  en:\n    - use: gopher_qualty\n", "quality.en.0.use", "unknown step 'gopher_qualty'; valid steps"),
-        ("quality:\n  en:\n    - use: gopher_quality\n      min_doc_wrds: 3\n", "quality.en.0.min_doc_wrds", "valid keys"),
-        ("quality:\n  en:\n    - use: gopher_quality\n      min_doc_words: lots\n", "quality.en.0.min_doc_words", "expected int"),
-        ("langid:\n  min_score: {en: 1.5}\n", "langid.min_score.en", "between 0 and 1"),
-        ("tokenizer:\n  vocab_size: 200\n", "tokenizer.vocab_size", "256-symbol byte alphabet"),
-        ("shards:\n  seq_len: 0\n", "shards.seq_len", "positive number of tokens"),
-        ("run:\n  tasks: 0\n", "run.tasks", "at least 1"),
-        ("quality:\n  fr: []\n", "quality", "valid: ['en', 'zh']"),
-        ("quality:\n  en: filters/missing.yaml\n", "quality.en", "does not exist"),
-        ("tokenizer:\n  max_train_bytes: 0\n", "tokenizer.max_train_bytes", "at least 1, got 0"),
-        ("tokenizer:\n  max_train_bytes: -5\n", "tokenizer.max_train_bytes", "at least 1, got -5"),
-        ("tokenizer:\n  min_frequency: 0\n", "tokenizer.min_frequency", "at least 1, got 0"),
-        ("recovery:\n  false_rejections:\n    model_path:\n      fr: m.bin\n", "recovery.false_rejections.model_path.fr",
-         "valid: ['en', 'zh']"),
-    ],
-)
-def test_errors_name_file_line_key_and_choices(tmp_path, text, key, needle):
-    path = write(tmp_path, text)
-    with pytest.raises(ConfigError) as err:
-        load_config(path)
-    message = str(err.value)
-    assert str(path) in message
-    assert f"{key}:" in message
-    assert needle in message
-    # The line is the line of the offending key in the file.
-    line = int(message.split(f"{path}:")[1].split(":")[0])
-    assert key.split(".")[-1] in path.read_text().splitlines()[line - 1] or key.split(".")[-1].isdigit()
-
-
 def test_error_in_rule_file_names_that_file(tmp_path):
     (tmp_path / "filters").mkdir()
     rule_file = write(tmp_path, "rules:\n  - use: gopher_quality\n    max_doc_wordz: 9\n", "filters/en.yaml")

@@ -22,6 +22,8 @@ CASES = [
     ("rule_frac_out_of_range", "quality:\n  en:\n    - use: gopher_quality\n      max_symbol_word_frac: 1.5\n", [],
      "quality.en.0.max_symbol_word_frac", "between 0 and 1", True),
     ("rule_unknown_param", "quality:\n  zh:\n    - use: gopher_quality\n      min_doc_wrds: 3\n", [], "quality.zh.0.min_doc_wrds", "valid keys", True),
+    ("rule_param_wrong_type", "quality:\n  en:\n    - use: gopher_quality\n      min_doc_words: lots\n", [],
+     "quality.en.0.min_doc_words", "expected int", True),
     ("score_out_of_range", "langid:\n  min_score: {en: 1.5}\n", [], "langid.min_score.en", "between 0 and 1", True),
     ("share_out_of_range", "langid:\n  min_en_zh_share: 2\n", [], "langid.min_en_zh_share", "between 0 and 1", True),
     ("unknown_language", "langid:\n  min_score: {fr: 0.5}\n", [], "langid.min_score.fr", "valid: ['en', 'zh']", True),
@@ -67,6 +69,9 @@ CASES = [
     ("later_stage_first", "", ["--stages", "dedup"], "stage 'dedup'", "run stage 'quality' first", False),
     ("key_given_twice", "run:\n  seed: 0\n  seed: 1\n", [], "run.seed", "given twice (first on line 2)", True),
     ("train_bytes_zero", "tokenizer:\n  max_train_bytes: 0\n", [], "tokenizer.max_train_bytes", "at least 1", True),
+    ("train_bytes_negative", "tokenizer:\n  max_train_bytes: -5\n", [], "tokenizer.max_train_bytes", "at least 1, got -5", True),
+    ("recovery_model_language", "recovery:\n  false_rejections:\n    model_path:\n      fr: m.bin\n", [],
+     "recovery.false_rejections.model_path.fr", "valid: ['en', 'zh']", True),
     ("min_frequency_zero", "tokenizer:\n  min_frequency: 0\n", [], "tokenizer.min_frequency", "at least 1", True),
     ("bad_override", "", ["--set", "dedup.num_buckets=abc"], "dedup.num_buckets", "--set dedup.num_buckets=abc: ", False),
     # Files the config names are checked before any work, not when their stage opens them.
@@ -123,6 +128,9 @@ def test_bad_config_exits_2_before_any_work(tmp_path, capsys, monkeypatch, text,
     if names_file:
         # file:line: key: message
         assert f"{config}:" in err or "filters/" in err, err
+        if f"{config}:" in err:  # and the line is the offending key's, or its section's where the key is missing
+            line = config.read_text().splitlines()[int(err.split(f"{config}:")[1].split(":")[0]) - 1]
+            assert any(part in line for part in key.split(".") if not part.isdigit()), (line, err)
     # Nothing ran, and the refused run left no folder behind; no injected payload ran.
     assert not run.exists() and not list(tmp_path.glob("**/*.jsonl.gz"))
     assert not (tmp_path / "pwned").exists() and not list(tmp_path.glob("my run*"))

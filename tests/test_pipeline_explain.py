@@ -135,7 +135,7 @@ def test_english_second_opinion_is_shown(configs, tmp_path, capsys, text, check,
 def test_mixed_page_kept_on_paragraphs_is_explained(configs):
     from pipeline.config import load_config
     from pipeline.explain import explain
-    from tests.test_lid import ZH_WITH_CODE
+    from tests.test_langid_lid import ZH_WITH_CODE
 
     # A strict zh threshold fails the whole page (score ~0.8); its Chinese paragraphs keep it.
     cfg = load_config(configs / "default.yaml", ["langid.min_score.zh=0.9"])

@@ -14,6 +14,7 @@ import signal
 import struct
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 FASTTEXT_MAGIC = 793712314  # int32, little-endian, the first 4 bytes of every fastText model file
@@ -85,3 +86,27 @@ def load(path: str | Path):
     import fasttext
 
     return fasttext.load_model(str(path))
+
+
+class LazyModel:
+    """A fastText model loaded on first use, in the process that uses it. Steps are pickled to
+    their workers and Slurm jobs, and a loaded model does not pickle: each worker loads its own.
+
+    PATH may be a function giving the path, so that finding it (lid.176 inside its package)
+    also waits for the first use."""
+
+    def __init__(self, path: str | Path | Callable[[], str | Path], missing: str = ""):
+        self.path = path
+        self.missing = missing  # the error when there is no file at PATH: a broken run, raised
+        self._model = None
+
+    def get(self):
+        if self._model is None:
+            path = self.path() if callable(self.path) else self.path
+            if not Path(path).is_file():
+                raise FileNotFoundError(self.missing or f"no fastText model at {path}")
+            self._model = load(path)
+        return self._model
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_model": None}

@@ -3,12 +3,13 @@
 import pytest
 from datatrove.data import Document
 
+from langid.config import LangidConfig
 from langid.lid import SAMPLE_CHARS, LanguageRouter, han_frac, kana_frac, lid176_path, lid_sample
 
 
 @pytest.fixture(scope="module")
 def router():
-    return LanguageRouter({"en": 0.65, "zh": 0.5})
+    return LanguageRouter(LangidConfig(min_score={"en": 0.65, "zh": 0.5}))
 
 
 def test_model_is_the_shipped_file():
@@ -48,7 +49,7 @@ def test_routing(router, text, kept, language, reason):
 
 
 def test_low_score_is_its_own_reason():
-    strict = LanguageRouter({"en": 0.999999, "zh": 0.5}, english_check=False)
+    strict = LanguageRouter(LangidConfig(min_score={"en": 0.999999, "zh": 0.5}, english_check=False))
     doc = Document(text="ok so this is kind of english i guess lol", id="d")
     assert strict.filter(doc) == (False, "lid_low_score")
     assert doc.metadata["filter_threshold"] == 0.999999
@@ -101,7 +102,8 @@ def test_hangul_is_not_chinese(router):
 
 def test_traditional_to_simplified_is_an_option():
     text = "臺灣的資訊科技產業發展迅速，許多年輕人投入軟體開發的工作。"
-    plain, converting = LanguageRouter({"en": 0.65, "zh": 0.5}), LanguageRouter({"en": 0.65, "zh": 0.5}, to_simplified=True)
+    plain = LanguageRouter(LangidConfig(min_score={"en": 0.65, "zh": 0.5}))
+    converting = LanguageRouter(LangidConfig(min_score={"en": 0.65, "zh": 0.5}, to_simplified=True))
     kept, converted = Document(text=text, id="a"), Document(text=text, id="b")
     assert plain.filter(kept) is True and kept.text == text
     assert converting.filter(converted) is True
@@ -131,7 +133,7 @@ EN_QUOTING_ZH = "\n".join([
 
 @pytest.mark.parametrize("text, language", [(ZH_WITH_CODE, "zh"), (EN_QUOTING_ZH, "en")])
 def test_mixed_pages_are_kept_and_routed_by_paragraph_share(text, language):
-    always_shares = LanguageRouter({"en": 0.65, "zh": 0.5}, confident_score=1.01)
+    always_shares = LanguageRouter(LangidConfig(min_score={"en": 0.65, "zh": 0.5}, confident_score=1.01))
     doc = Document(text=text, id="mixed")
     assert always_shares.filter(doc) is True
     assert doc.metadata["lid_shares_computed"] is True
@@ -142,13 +144,13 @@ def test_mixed_pages_are_kept_and_routed_by_paragraph_share(text, language):
 
 def test_low_whole_page_score_is_rescued_by_paragraph_evidence():
     """English code pulls the page's zh score (~0.8) under a strict 0.9; its Chinese paragraphs pass."""
-    strict = LanguageRouter({"en": 0.65, "zh": 0.9}, min_en_zh_share=0.5)
+    strict = LanguageRouter(LangidConfig(min_score={"en": 0.65, "zh": 0.9}, min_en_zh_share=0.5))
     lang, score = strict.identify(ZH_WITH_CODE)
     assert lang == "zh" and score < 0.9
     doc = Document(text=ZH_WITH_CODE, id="m")
     assert strict.filter(doc) is True
     assert doc.metadata["language"] == "zh" and doc.metadata["lid_basis"] == "paragraphs"
-    stricter = LanguageRouter({"en": 0.65, "zh": 0.9}, min_en_zh_share=0.95)
+    stricter = LanguageRouter(LangidConfig(min_score={"en": 0.65, "zh": 0.9}, min_en_zh_share=0.95))
     assert stricter.filter(Document(text=ZH_WITH_CODE, id="m")) == (False, "lid_low_score")
 
 
@@ -163,7 +165,7 @@ def test_other_language_page_with_english_ui_is_dropped(router):
     assert router.filter(doc) == (False, "lid_other_language")
     assert doc.metadata["lid_shares_computed"] is False  # a sure de page: no paragraph pass
     doc = Document(text=text, id="de")
-    always_shares = LanguageRouter({"en": 0.65, "zh": 0.5}, confident_score=1.01)
+    always_shares = LanguageRouter(LangidConfig(min_score={"en": 0.65, "zh": 0.5}, confident_score=1.01))
     assert always_shares.filter(doc) == (False, "lid_other_language")
     assert doc.metadata["lid_shares"].get("en", 0) < 0.5
 
@@ -188,14 +190,14 @@ def test_sure_pages_skip_paragraph_shares_unsure_pages_compute_them(router):
 def test_english_second_opinion(text, verdict):
     from langid.english import english_verdict
 
-    router = LanguageRouter({"en": 0.65, "zh": 0.5})
+    router = LanguageRouter(LangidConfig(min_score={"en": 0.65, "zh": 0.5}))
     lang, score = router.identify(text)
     assert lang == "en" and 0.4 <= score < 0.9, (lang, score)
     assert english_verdict(router.model, lid_sample(text), score) == verdict
     doc = Document(text=text, id="d")
     assert router.filter(doc) == (True if verdict == "rescued" else (False, "lid_english_refused"))
     assert doc.metadata["lid_english_check"] == verdict
-    unchecked = LanguageRouter({"en": 0.65, "zh": 0.5}, english_check=False)
+    unchecked = LanguageRouter(LangidConfig(min_score={"en": 0.65, "zh": 0.5}, english_check=False))
     expected = True if score >= 0.65 else (False, "lid_low_score")  # the model alone decides
     assert unchecked.filter(Document(text=text, id="d")) == expected
 
@@ -222,7 +224,7 @@ BILINGUAL_SHORT_LINES = "\n".join([
 def test_bilingual_page_of_short_lines_is_kept_with_both_shares():
     # Each English line alone scores under 0.65; together they are English. The Chinese lines
     # are Chinese by script. The page is kept, routed to the larger byte share, shares recorded.
-    always_shares = LanguageRouter({"en": 0.65, "zh": 0.5}, confident_score=1.01)
+    always_shares = LanguageRouter(LangidConfig(min_score={"en": 0.65, "zh": 0.5}, confident_score=1.01))
     decision = always_shares.route(BILINGUAL_SHORT_LINES)
     assert decision.kept and set(decision.shares) == {"en", "zh"}
     assert abs(sum(decision.shares.values()) - 1.0) < 1e-3
@@ -236,7 +238,7 @@ def test_english_second_opinion_judges_the_latin_script_part():
     # is not refused for its Chinese.
     from langid.english import english_verdict
 
-    router = LanguageRouter({"en": 0.65, "zh": 0.5})
+    router = LanguageRouter(LangidConfig(min_score={"en": 0.65, "zh": 0.5}))
     text = "Please take a look at all of our other pages 请看看我们的其他页面 and tell us what you think of them"
     assert english_verdict(router.model, text, 0.7) != "refused"
 

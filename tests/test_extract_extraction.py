@@ -9,6 +9,7 @@ import pytest
 from datatrove.data import Document
 
 from pipeline.cli import main
+from extract.config import ExtractConfig
 from extract.extraction import HybridExtractor, ResiliparseExtractor, TrafilaturaExtractor, fallback_reason, make_extractor
 from extract.warc import decode_html
 
@@ -108,14 +109,14 @@ def test_wet_text_passes_through_and_empty_pages_are_counted():
 
 
 def test_config_picks_the_extractor():
-    assert isinstance(make_extractor("resiliparse"), ResiliparseExtractor)
-    hybrid = make_extractor("hybrid", fallback_below=0.3, fallback_fast=False)
+    assert isinstance(make_extractor(ExtractConfig(extractor="resiliparse")), ResiliparseExtractor)
+    hybrid = make_extractor(ExtractConfig(extractor="hybrid", fallback_below=0.3, fallback_fast=False))
     assert isinstance(hybrid, HybridExtractor) and hybrid.fallback_below == 0.3
     assert hybrid.fallback.kwargs == {"no_fallback": False}
-    traf = make_extractor("trafilatura", favour_precision=True, timeout_s=2.0)
+    traf = make_extractor(ExtractConfig(extractor="trafilatura", favour_precision=True, timeout_s=2.0))
     assert isinstance(traf, TrafilaturaExtractor) and traf.favour_precision and traf.timeout == 2.0
     with pytest.raises(ValueError, match="unknown extractor"):
-        make_extractor("boilerpipe")
+        make_extractor(ExtractConfig(extractor="boilerpipe"))
 
 
 def test_wet_file_keeps_common_crawl_text(shared_data, configs, tmp_path):

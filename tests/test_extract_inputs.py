@@ -58,3 +58,27 @@ def test_file_names_with_line_breaks_and_edge_spaces_are_read(configs, tmp_path)
     assert ids == {"d0", "d1", "d2"}
     assert sorted(json.loads((run / "extract" / "input_files.json").read_text())) == sorted(
         ["two\nlines.jsonl", " spaced .jsonl", "plain.jsonl"])
+
+
+def test_the_training_commands_read_through_one_expander_and_reader(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from extract.inputs import expand_paths, read_records
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.jsonl").write_text('{"id": "x", "text": "one"}\n\n{"text": "two"}\n')
+    pq.write_table(pa.table({"content": ["three", None]}), tmp_path / "docs" / "b.parquet")
+    (tmp_path / "docs" / "c.txt").write_text("four\nfive\n")
+    (tmp_path / "docs" / "notes.md").write_text("not read")
+    files = expand_paths([str(tmp_path / "docs")])
+    assert [f.rsplit("/", 1)[1] for f in files] == ["a.jsonl", "b.parquet", "c.txt"]  # a folder: known suffixes only
+    assert expand_paths([str(tmp_path / "docs" / "*.txt")]) == [str(tmp_path / "docs" / "c.txt")]
+    assert [(w.rsplit("/", 1)[1], r["text"]) for w, r in read_records(files[0])] == [("a.jsonl:1", "one"), ("a.jsonl:3", "two")]
+    assert [r["content"] for _, r in read_records(files[1], "content")] == ["three", None]
+    assert [r["text"] for _, r in read_records(files[2])] == ["four", "five"]
+    (tmp_path / "bad.jsonl").write_text('{"text": "ok"}\n{"body": "no text"}\n')
+    with pytest.raises(InputError, match=r"bad.jsonl:2: not a JSON object with a text field 'text'"):
+        list(read_records(str(tmp_path / "bad.jsonl")))
+    with pytest.raises(InputError, match="no column 'text'"):
+        list(read_records(files[1]))

@@ -66,3 +66,13 @@ def test_not_a_shard_folder(tmp_path):
     (tmp_path / "manifest.json").write_text('{"format_version": 2, "dtype": "uint')  # cut off mid-write
     with pytest.raises(ShardError, match="manifest.json: damaged, not JSON"):
         ShardDataset(tmp_path)
+
+
+def test_the_reader_needs_numpy_only():
+    # A trainer's data loader imports the reader without the pipeline's datatrove or tokenizers.
+    import subprocess
+    import sys
+
+    code = "import sys, shards.dataset; print(sorted({'datatrove', 'tokenizers', 'pipeline'} & set(sys.modules)))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
