@@ -27,13 +27,17 @@ class DamagedRunFolder(Exception):
     """A file the run wrote is not what the run writes: a crash mid-write, a disk that filled,
     two runs in one folder. Reported by name (the CLI exits 1), never as a traceback."""
 
+    def __init__(self, what: str, fix: str):
+        super().__init__(f"{what}. Fix: {fix}")
+        self.what = what  # without the fix: where the stage is run again anyway, that is the fix
+
 
 def read_run_json(path: Path):
     """A JSON file of the run folder; DamagedRunFolder naming it when it is not valid JSON."""
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise DamagedRunFolder(f"{path} is damaged ({type(e).__name__}: {e}). Fix: run its stage again into a new "
+        raise DamagedRunFolder(f"{path} is damaged ({type(e).__name__}: {e})", "run its stage again into a new "
                                "--output, or delete the stage's folder in this run and rerun") from None
 
 

@@ -46,6 +46,7 @@ from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from datatrove.utils.batching import batched
 
+from pipeline.layout import DamagedRunFolder, read_run_json
 from shards.config import ShardsConfig
 from shards.dataset import file_sha256
 from shards.packing import DTYPE, FORMAT_VERSION, SEGMENT, Batch, BestFitPacker, ConcatPacker, Packed
@@ -228,11 +229,11 @@ def damaged_shards(folder: str | Path, tokenizer_dir: str | Path) -> str | None:
     finished run should not read terabytes."""
     folder = Path(folder)
     try:
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        manifest = read_run_json(folder / "manifest.json")
     except FileNotFoundError:
         return f"{folder / 'manifest.json'} is missing"
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        return f"{folder / 'manifest.json'} is damaged ({type(e).__name__})"
+    except DamagedRunFolder as e:
+        return e.what
     itemsize = np.dtype(manifest.get("dtype", "uint32")).itemsize
     for entry in manifest.get("files", []):
         path = folder / entry["name"]

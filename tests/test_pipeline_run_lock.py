@@ -93,5 +93,6 @@ def test_damaged_shards_or_tokenizer_of_a_finished_run_are_made_again(configs, t
     tokenizer.write_text(tokenizer.read_text()[:100])
     assert main(args) == 0
     out = capsys.readouterr().out
-    assert "tokenizer: a file in" in out and "the stages after tokenizer (shards, report) run again too" in out
+    assert f"tokenizer: {tokenizer} is damaged (JSONDecodeError" in out  # the damaged file, by name
+    assert "the stages after tokenizer (shards, report) run again too" in out
     assert shard.read_bytes() == whole

@@ -7,6 +7,8 @@ import json
 import math
 from pathlib import Path
 
+from pipeline.layout import DamagedRunFolder, read_run_json
+
 BOS = "<｜begin▁of▁sentence｜>"
 EOS = "<｜end▁of▁sentence｜>"
 PAD = "<｜pad▁of▁sentence｜>"
@@ -20,14 +22,14 @@ def damaged_tokenizer(tokenizer_dir: str | Path) -> str | None:
     must be whole JSON (a crash or a full disk mid-write leaves them cut short)."""
     folder = Path(tokenizer_dir)
     try:
-        json.loads((folder / META_FILE).read_text(encoding="utf-8"))
+        read_run_json(folder / META_FILE)
         path = tokenizer_file(folder)
         if path.suffix == ".json":
-            json.loads(path.read_text(encoding="utf-8"))
+            read_run_json(path)
     except FileNotFoundError as e:
         return f"{e.filename or folder} is missing"
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        return f"a file in {folder} is damaged ({type(e).__name__})"
+    except DamagedRunFolder as e:
+        return e.what
     return None
 
 
