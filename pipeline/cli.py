@@ -81,8 +81,10 @@ def _parser() -> argparse.ArgumentParser:
     quality = sub.add_parser("quality", help="the model-based quality classifier")
     quality_sub = quality.add_subparsers(dest="quality_command", required=True, metavar="COMMAND")
     qtrain = quality_sub.add_parser("train", help="train a fastText quality classifier from good and bad examples")
-    qtrain.add_argument("--positive", nargs="+", required=True, type=Path, metavar="PATH", help="jsonl/parquet files of text to keep")
-    qtrain.add_argument("--negative", nargs="+", required=True, type=Path, metavar="PATH", help="jsonl/parquet files of text to drop")
+    qtrain.add_argument("--positive", nargs="+", required=True, metavar="PATH",
+                        help="jsonl/parquet files, folders or globs of text to keep")
+    qtrain.add_argument("--negative", nargs="+", required=True, metavar="PATH",
+                        help="jsonl/parquet files, folders or globs of text to drop")
     qtrain.add_argument("--lang", choices=["en", "zh"], required=True, help="language of the examples (sets the n-gram default)")
     qtrain.add_argument("--output", required=True, type=Path, help="model file to write, e.g. models/quality_en.bin")
     qtrain.add_argument("--text-key", default="text", help="field holding the text (default: text)")

@@ -158,6 +158,11 @@ def test_quality_train_cli(tmp_path, capsys):
     assert "Held out (12 examples): ROC-AUC" in out
     assert main(args + ["--output", str(tmp_path / "m2.bin")]) == 0
     assert (tmp_path / "m1.bin").read_bytes() == (tmp_path / "m2.bin").read_bytes()
+    # A quoted glob names the same files, expanded as `tokenizer train` expands its inputs.
+    globbed = [str(tmp_path / "pos*.jsonl") if x.endswith("pos.jsonl") else str(tmp_path / "neg*.jsonl")
+               if x.endswith("neg.jsonl") else x for x in args]
+    assert main(globbed + ["--output", str(tmp_path / "m3.bin")]) == 0
+    assert (tmp_path / "m3.bin").read_bytes() == (tmp_path / "m1.bin").read_bytes()
 
 
 def test_quality_train_cli_names_bad_line(tmp_path, capsys):
