@@ -99,8 +99,10 @@ def _expand(fs: fsspec.AbstractFileSystem, root: str, is_data: Callable[[str], b
     return [], []
 
 
-# What the training commands read: documents as jsonl or parquet, and plain text, a line each.
-TEXT_SUFFIXES = (".jsonl", ".jsonl.gz", ".json.gz", ".jsonl.zst", ".parquet", ".txt", ".txt.gz")
+# What the training commands read: documents (jsonl, parquet), and for the tokenizer plain text
+# too, a line each.
+DOCUMENT_SUFFIXES = tuple(suffix for suffix, kind in FORMATS.items() if kind in ("jsonl", "parquet"))
+TEXT_SUFFIXES = (*DOCUMENT_SUFFIXES, ".txt", ".txt.gz")
 
 
 def expand_paths(paths: list[str], suffixes: tuple[str, ...] = TEXT_SUFFIXES) -> list[str]:
@@ -120,7 +122,8 @@ def expand_paths(paths: list[str], suffixes: tuple[str, ...] = TEXT_SUFFIXES) ->
 def read_records(path: str, text_key: str = "text") -> Iterator[tuple[str, dict]]:
     """(FILE:LINE, record) for every record of a file: a jsonl object (gzip or zstd too), a
     parquet row (its TEXT_KEY column), or a line of a .txt file as {TEXT_KEY: line}. Blank
-    jsonl lines hold nothing; a record without a string TEXT_KEY raises InputError naming it."""
+    jsonl lines hold nothing; a record without a TEXT_KEY (a string, or null) raises InputError
+    naming it."""
     name = path.lower()
     if name.endswith(".parquet"):
         import pyarrow.parquet as pq
@@ -147,6 +150,7 @@ def read_records(path: str, text_key: str = "text") -> Iterator[tuple[str, dict]
                 record = json.loads(line)
             except json.JSONDecodeError as e:
                 raise InputError(f"{path}:{number}: not valid JSON ({e.msg})") from None
-            if not isinstance(record, dict) or not isinstance(record.get(text_key), str):
+            # A null text is an empty record, skipped by the callers; a missing field is a mistake.
+            if not isinstance(record, dict) or not isinstance(record.get(text_key, 0), (str, type(None))):
                 raise InputError(f"{path}:{number}: not a JSON object with a text field {text_key!r}")
             yield f"{path}:{number}", record

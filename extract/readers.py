@@ -174,7 +174,6 @@ def _checked(reader, data, filepath, li):
         return "bad_record", None
 
 
-
 class InputParquetReader(SkipBadFiles, ParquetReader):
     """parquet input: a file without the text column is counted (`dropped_extract_bad_schema`) and
     named; a row whose text is missing, not a string or too large is dropped and counted."""

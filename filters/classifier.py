@@ -27,7 +27,7 @@ from pathlib import Path
 
 from datatrove.data import Document
 
-from extract.inputs import InputError, expand_paths, read_records
+from extract.inputs import DOCUMENT_SUFFIXES, InputError, expand_paths, read_records
 from pipeline import fasttext_model
 from filters.base import Check, RuleFilter, at_least
 from filters.quality_metrics import keep_metrics, roc_auc
@@ -36,8 +36,6 @@ from langid import scripts
 _M_PERTURB = -6  # mallopt's parameter number, from glibc's malloc.h
 KEEP = "__label__keep"
 DROP = "__label__drop"
-# Training examples are documents: jsonl or parquet (a .txt file's lines would be fragments).
-DOCUMENT_SUFFIXES = (".jsonl", ".jsonl.gz", ".json.gz", ".jsonl.zst", ".parquet")
 # Han characters and CJK and full-width punctuation are tokens alone: "长江。" -> "长 江 。".
 _CJK_TOKEN = re.compile(f"([{scripts.HAN}{scripts.CJK_PUNCT}])")
 _PUNCT = re.compile(r"([^\w\s])")
@@ -90,8 +88,12 @@ def read_texts(path: str, text_key: str = "text") -> list[str]:
     """The `text_key` field of every record of the jsonl, parquet or text files PATH names (a
     file, a folder or a glob), read like the tokenizer's training text (extract/inputs.py)."""
     try:
-        return [record[text_key] for file in expand_paths([str(path)], DOCUMENT_SUFFIXES)
-                for _, record in read_records(file, text_key) if record[text_key]]
+        files = expand_paths([str(path)], DOCUMENT_SUFFIXES)
+        # Examples are documents: a .txt file's lines would be fragments.
+        wrong = [f for f in files if not f.lower().endswith(DOCUMENT_SUFFIXES)]
+        if wrong:
+            raise TrainingDataError(f"{wrong[0]}: give .jsonl(.gz, .zst) or .parquet files")
+        return [record[text_key] for file in files for _, record in read_records(file, text_key) if record[text_key]]
     except InputError as e:
         raise TrainingDataError(str(e)) from None
 

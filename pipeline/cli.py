@@ -11,11 +11,12 @@ from pathlib import Path
 
 import yaml
 
-from pipeline.config import Config, ConfigError, load_config
-from pipeline.plan import names as stage_names
-from pipeline.execution import stderr_to
 from extract.inputs import InputError
+from pipeline.config import Config, ConfigError, load_config
+from pipeline.execution import stderr_to
 from pipeline.layout import DamagedRunFolder, RunLayout
+from pipeline.plan import names as stage_names
+from shards.packing import MANIFEST
 
 REPO = Path(__file__).resolve().parent.parent
 CONFIGS = REPO / "configs"
@@ -205,7 +206,7 @@ def _run_locked(cfg: Config, layout: RunLayout, stages: list[str], made: Path | 
         print(f"{clear}    {stage_line(layout, stage_named(stage))}  ({timing})", flush=True)
         for note in stage_named(stage).notes(cfg, layout):
             print(f"    note: {note}", flush=True)
-    if ("shards" in stages or "report" in stages) and (layout.shards / "manifest.json").is_file():
+    if ("shards" in stages or "report" in stages) and (layout.shards / MANIFEST).is_file():
         print(f"Shards: {layout.shards}/ (manifest.json)")
     if "report" in stages:
         print(f"Report: {layout.report}/summary.json")
@@ -254,7 +255,7 @@ def cmd_stats(args) -> int:
     from pipeline.report import print_summary, write_report, write_shards_report
 
     layout = RunLayout(args.run)
-    if (args.run / "manifest.json").is_file():
+    if (args.run / MANIFEST).is_file():
         summary, report = write_shards_report(args.run), args.run / "report"
     elif layout.config.is_file():
         summary, report = write_report(layout), layout.report

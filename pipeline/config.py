@@ -80,7 +80,9 @@ def config_class() -> type:
                   *[(s.name, s.config, field(default_factory=s.config_default)) for s in sections],
                   ("slurm", SlurmConfig, field(default_factory=SlurmConfig)),
                   ("source", YamlSource | None, field(default=None, init=False, repr=False, compare=False))]
-        _CLASSES[sections] = dataclasses.make_dataclass("Config", fields, bases=(_ConfigBase,))
+        # Named as this module's `Config`, so that the default table's config pickles by reference.
+        _CLASSES[sections] = dataclasses.make_dataclass("Config", fields, bases=(_ConfigBase,),
+                                                       namespace={"__module__": __name__})
     return _CLASSES[sections]
 
 

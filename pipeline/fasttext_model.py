@@ -49,6 +49,8 @@ def expected_size(path: Path) -> int | None:
             offset += 1 + 16 + 4 * rows * cols
             f.seek(offset)
     return offset
+
+
 TRIAL_TIMEOUT_S = 300  # a large model takes a while to read
 
 

@@ -164,7 +164,6 @@ def render(summary: dict) -> str:
         sections.append(("Recoveries per mechanism", _table(["mechanism", "documents re-admitted"], rows), plot_recovery(stages["recovery"])))
     sections.append(("Languages", "", plot_languages(stages)))
     if shards:
-
         facts = "<ul>" + "".join(f"<li>{html.escape(line)}</li>" for line in summary_lines(shards)) + "</ul>"
         sections.append(("Shards", facts, plot_shards(shards)))
         sections.append(("Document lengths", "", plot_lengths(shards)))

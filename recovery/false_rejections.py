@@ -34,7 +34,6 @@ from pipeline.stage_io import StageReader
 from recovery.kinds import kind_of
 
 
-
 def decide(text: str, rule: str, score: float, min_score: float, reason: str | None = None) -> str | None:
     """The kind that excuses the removal (by RULE, for REASON), when the score is high enough too; else None."""
     if score < min_score:

@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from pathlib import Path
 
-import yaml
 
 from pipeline.layout import LANGUAGES, RunLayout
 from pipeline.stage_io import StageReader
-from pipeline.stats import job_stats
+from pipeline.stats import job_stats, run_settings
 from recovery.readmit_dedup import mechanism_rule
 
 MECHANISMS = ("reextraction", "false_duplicates", "false_rejections", "false_language")
@@ -66,7 +65,7 @@ def readmitted(layout: RunLayout) -> tuple[dict[tuple[str, str], list[dict]], di
 def recovery_mechanisms(layout: RunLayout, found: dict) -> dict:
     """{mechanism: {"status", "per_rule": {rule: row}, "per_language": {lang: readmitted}, totals}};
     FOUND: the samples `readmitted` gave."""
-    cfg = (yaml.safe_load(layout.config.read_text()) or {}).get("recovery") or {} if layout.config.is_file() else {}
+    cfg = run_settings(layout, "recovery")
     out = {}
     for mech in MECHANISMS:
         per_rule: dict[str, dict] = defaultdict(Counter)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from shards.packing import DTYPE, FORMAT_VERSION, SEGMENT
+from shards.packing import DTYPE, FORMAT_VERSION, MANIFEST, SEGMENT
 
 
 def file_sha256(path: Path) -> str:
@@ -38,7 +38,7 @@ class ShardError(ValueError):
 class ShardDataset:
     def __init__(self, folder: str | Path, verify: bool = True):
         self.folder = Path(folder)
-        path = self.folder / "manifest.json"
+        path = self.folder / MANIFEST
         if not path.is_file():
             raise ShardError(f"{self.folder}: no manifest.json, not a shard folder")
         try:

@@ -49,7 +49,7 @@ from datatrove.utils.batching import batched
 from pipeline.layout import DamagedRunFolder, read_run_json
 from shards.config import ShardsConfig
 from shards.dataset import file_sha256
-from shards.packing import DTYPE, FORMAT_VERSION, SEGMENT, Batch, BestFitPacker, ConcatPacker, Packed
+from shards.packing import DTYPE, FORMAT_VERSION, MANIFEST, SEGMENT, Batch, BestFitPacker, ConcatPacker, Packed
 from tokenizer.files import META_FILE, tokenizer_file
 from tokenizer.load import plain_text_tokenizer
 
@@ -229,9 +229,9 @@ def damaged_shards(folder: str | Path, tokenizer_dir: str | Path) -> str | None:
     finished run should not read terabytes."""
     folder = Path(folder)
     try:
-        manifest = read_run_json(folder / "manifest.json")
+        manifest = read_run_json(folder / MANIFEST)
     except FileNotFoundError:
-        return f"{folder / 'manifest.json'} is missing"
+        return f"{folder / MANIFEST} is missing"
     except DamagedRunFolder as e:
         return e.what
     itemsize = np.dtype(manifest.get("dtype", "uint32")).itemsize
@@ -303,7 +303,7 @@ class WriteManifest(PipelineStep):
             "document_tokens_histogram": {"bin_start_tokens": [2**k for k in range(HISTOGRAM_BINS)], **dict(sorted(hist.items()))},
             "files": files,
         }
-        (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+        (out / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
         shutil.rmtree(work)  # the packed rows now live in the shards: do not keep them twice
         return
         yield

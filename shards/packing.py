@@ -25,6 +25,7 @@ import numpy as np
 
 # The on-disk format of a shard folder; the reader refuses any other (shards/dataset.py).
 FORMAT_VERSION = 2
+MANIFEST = "manifest.json"  # in every shard folder: what is where, and its checksums
 DTYPE = np.dtype("<u4")
 # One record per piece of a document in a row. `end` is exclusive, in tokens from the row start;
 # the piece starts where the row's previous piece ended (0 for the first).

@@ -10,6 +10,7 @@ from pipeline.stage import Job, Stage
 from pipeline.stage_io import StageReader
 from shards.config import ShardsConfig
 from shards.pack import PackShards, ShuffleShards, WriteManifest, damaged_shards
+from shards.packing import MANIFEST
 from tokenizer.files import META_FILE
 
 
@@ -30,7 +31,7 @@ def reads(layout: RunLayout) -> list:
 
 def folder_summary(folder: Path) -> dict:
     """The manifest's counts, with each file's tokens instead of its checksums; {} before the stage."""
-    manifest = folder / "manifest.json"
+    manifest = folder / MANIFEST
     if not manifest.is_file():
         return {}
     m = read_run_json(manifest)

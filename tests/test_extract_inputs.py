@@ -77,6 +77,8 @@ def test_the_training_commands_read_through_one_expander_and_reader(tmp_path):
     assert [(w.rsplit("/", 1)[1], r["text"]) for w, r in read_records(files[0])] == [("a.jsonl:1", "one"), ("a.jsonl:3", "two")]
     assert [r["content"] for _, r in read_records(files[1], "content")] == ["three", None]
     assert [r["text"] for _, r in read_records(files[2])] == ["four", "five"]
+    (tmp_path / "null.jsonl").write_text('{"text": null}\n')  # an empty record, for the caller to skip
+    assert [r["text"] for _, r in read_records(str(tmp_path / "null.jsonl"))] == [None]
     (tmp_path / "bad.jsonl").write_text('{"text": "ok"}\n{"body": "no text"}\n')
     with pytest.raises(InputError, match=r"bad.jsonl:2: not a JSON object with a text field 'text'"):
         list(read_records(str(tmp_path / "bad.jsonl")))

@@ -115,3 +115,11 @@ def test_cli_exits_2_on_config_error(tmp_path, capsys):
     assert main(["run", str(path)]) == 2
     err = capsys.readouterr().err
     assert "unknown key 'wrokers'" in err and str(path) in err
+
+
+def test_the_config_pickles_like_a_plain_dataclass(configs):
+    # Built from the stage table, it is still pipeline.config.Config to pickle (workers, Slurm).
+    import pickle
+
+    cfg = load_config(configs / "demo.yaml")
+    assert type(cfg) is Config and pickle.loads(pickle.dumps(cfg)).to_dict() == cfg.to_dict()

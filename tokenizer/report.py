@@ -17,6 +17,7 @@ from pathlib import Path
 
 
 from langid import scripts
+from pipeline.layout import read_run_json
 from tokenizer.files import META_FILE, tokenizer_file
 from tokenizer.sentencepiece_backend import load_sentencepiece
 
@@ -125,8 +126,7 @@ def load_encoder(path: str | Path) -> tuple[Encoder, list[str | None]]:
 
 
 def build_report(tokenizer_dir: Path, heldout: dict[str, list[str]], reference: str | None) -> dict:
-
-    meta = json.loads((tokenizer_dir / META_FILE).read_text())
+    meta = read_run_json(tokenizer_dir / META_FILE)
     ours, vocab = load_encoder(tokenizer_dir)
     report = {
         "tokenizer": {k: meta.get(k) for k in ("backend", "learned_tokens", "vocab_size", "embedding_size")},

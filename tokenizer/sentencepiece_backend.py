@@ -40,7 +40,6 @@ def train_sentencepiece(texts: Iterable[str], vocab_size: int, threads: int | No
     """The serialized model (the bytes of tokenizer.model)."""
     import sentencepiece as spm
 
-
     model = io.BytesIO()
     spm.SentencePieceTrainer.train(
         sentence_iterator=sentences(texts),
