@@ -230,6 +230,9 @@ def submit_to_slurm(cfg: Config, layout: RunLayout, stages: list[str], jobs_by_s
         stage_executors = slurm_executors(jobs_by_stage[stage], cfg, layout, depends=last, run_id=run_id)
         executors.update(stage_executors)
         last = list(stage_executors.values())[-1]
+    print("Each job's arrays ask for (slurm: and slurm.jobs in the config):")
+    for name, ex in executors.items():
+        print(f"  {name:<32} {ex.tasks:>4} task(s) x {ex.cpus_per_task} CPU, {ex.mem_per_cpu_gb * ex.cpus_per_task} GB, {ex.time}")
     log = layout.root / "slurm_submit.log"
     try:
         with stderr_to(log):

@@ -12,12 +12,14 @@ about the run. Every error names the file, the dotted key, the line and the vali
 from __future__ import annotations
 
 import dataclasses
+import fnmatch
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from pipeline import stages
+from pipeline.plan import names as stage_names
 from pipeline.typed_yaml import apply_override, build_typed
 from pipeline.yaml_source import ConfigError, YamlSource, load_yaml
 
@@ -40,14 +42,49 @@ class InputConfig:
 
 
 @dataclass
+class SlurmResources:
+    """What one job's array asks for; None: the `slurm:` section's value."""
+
+    cpus_per_task: int | None = None
+    mem_per_cpu_gb: int | None = None
+    time: str | None = None
+
+
+# The jobs that run as one task and hold state that grows with the corpus (union-find and
+# signatures of every clustered document, every re-admission candidate's shingles, the removed
+# near copies with their survivors, the tokenizer's word counts): more memory and time than the
+# parallel jobs, whose tasks each stream a share of the files. 8 GB fits a 24 GB test node; on a
+# cluster, raise it with the corpus (README "Running on Slurm" gives bytes per document).
+HEAVY_JOBS = {
+    "dedup/*/clusters": SlurmResources(mem_per_cpu_gb=8, time="24:00:00"),
+    "recovery/*/readmit_dedup": SlurmResources(mem_per_cpu_gb=8, time="24:00:00"),
+    "recovery/*/false_duplicates": SlurmResources(mem_per_cpu_gb=8, time="24:00:00"),
+    "tokenizer/train": SlurmResources(mem_per_cpu_gb=8, time="24:00:00"),
+}
+
+
+@dataclass
 class SlurmConfig:
     partition: str | None = None
+    # Every job's array asks for these, unless `jobs` says otherwise for it.
     time: str = "04:00:00"
     cpus_per_task: int = 1
     mem_per_cpu_gb: int = 2
     qos: str | None = None
     sbatch_args: dict[str, str] = field(default_factory=dict)
     env_command: str | None = None  # e.g. "source .venv/bin/activate"
+    # Per job: a pattern over "stage/job" names (shell-style, e.g. "dedup/*/clusters",
+    # "recovery/*") -> what its array asks for instead. These come after HEAVY_JOBS, and a later
+    # pattern wins over an earlier one, so `dedup/*/clusters: {mem_per_cpu_gb: 64}` raises it.
+    jobs: dict[str, SlurmResources] = field(default_factory=dict)
+
+    def resources(self, job_name: str) -> tuple[int, int, str]:
+        """(cpus per task, memory per CPU in GB, time limit) for the job named `stage/job`."""
+        cpus, mem, time = self.cpus_per_task, self.mem_per_cpu_gb, self.time
+        for pattern, r in [*HEAVY_JOBS.items(), *self.jobs.items()]:
+            if fnmatch.fnmatchcase(job_name, pattern):
+                cpus, mem, time = r.cpus_per_task or cpus, r.mem_per_cpu_gb or mem, r.time or time
+        return cpus, mem, time
 
 
 class _ConfigBase:
@@ -128,6 +165,14 @@ def _check_slurm(slurm: SlurmConfig, need) -> None:
              f"value {str(value)!r} cannot go into a batch script line: letters, digits and _ . , : = @ / + % - only")
     need(slurm.env_command is None or not any(c in slurm.env_command for c in "\r\n"), "slurm.env_command",
          "one command line: a newline would start a second command in the batch script")
+    for pattern, r in slurm.jobs.items():
+        key = f"slurm.jobs.{pattern}"
+        need(pattern.split("/")[0] in (*stage_names(), "*"), key,
+             f"names no job: a pattern starts with a stage ({', '.join(stage_names())}) or *, e.g. dedup/*/clusters")
+        need(r.cpus_per_task is None or r.cpus_per_task >= 1, f"{key}.cpus_per_task", f"must be at least 1, got {r.cpus_per_task}")
+        need(r.mem_per_cpu_gb is None or r.mem_per_cpu_gb >= 1, f"{key}.mem_per_cpu_gb", f"must be at least 1, got {r.mem_per_cpu_gb}")
+        need(r.time is None or bool(SLURM_TIME.fullmatch(str(r.time))), f"{key}.time",
+             f"not a Slurm time limit: {r.time!r}; e.g. 04:00:00, 90, 1-12:00:00")
 
 
 def _check_values(cfg, source: YamlSource) -> None:

@@ -221,13 +221,14 @@ def slurm_executors(jobs: list[Job], cfg: Config, layout: RunLayout, depends=Non
         logging_dir = layout.logs(job.stage, job.name)
         job_writers(job.pipeline, logging_dir)
         steps = [OwnerCheck(str(layout.root), run_id), *job.pipeline] if run_id else job.pipeline
+        cpus, mem, time_limit = s.resources(f"{job.stage}/{job.name}")
         previous = ThresherSlurmExecutor(
             steps,
             tasks=job.tasks,
-            time=s.time,
+            time=time_limit,
             partition=s.partition,
-            cpus_per_task=s.cpus_per_task,
-            mem_per_cpu_gb=s.mem_per_cpu_gb,
+            cpus_per_task=cpus,
+            mem_per_cpu_gb=mem,
             qos=s.qos or "",
             job_name=f"thresher-{job.stage}-{job.name.replace('/', '-')}",
             logging_dir=str(logging_dir),

@@ -50,7 +50,10 @@ def _readmission_jobs(cfg, layout: RunLayout) -> list[Job]:
     if rec.false_language.enabled:
         step = FalseLanguageRecovery(rec.false_language)
         reader = StageReader(layout.removed("langid", "lid"))
-        found.append(Job("recovery", "false_language", [reader, step, stage_writer(routed, "${language}/${rank}.jsonl.gz")], 1))
+        # A per-document pass: spread over run.tasks tasks like the stages before it (each task
+        # takes whole files of removed/lid/, so the documents keep their order file by file).
+        found.append(Job("recovery", "false_language", [reader, step, stage_writer(routed, "${language}/${rank}.jsonl.gz")],
+                         cfg.run.tasks))
     for lang in LANGUAGES:
         candidates = work / "candidates" / lang
         if rec.reextraction.enabled:
@@ -73,7 +76,7 @@ def _readmission_jobs(cfg, layout: RunLayout) -> list[Job]:
             # Re-admitted is not exempt: the language's quality rules, without exclusion writers.
             rules = quality_steps(cfg, layout, lang, record=False)
             pipeline = [StageReader(routed / lang), *rules, stage_writer(candidates, "language_${rank}.jsonl.gz")]
-            found.append(Job("recovery", f"{lang}/false_language_quality", pipeline, 1))
+            found.append(Job("recovery", f"{lang}/false_language_quality", pipeline, cfg.run.tasks))
         if rec.reextraction.enabled or rec.false_language.enabled or (rec.false_rejections.enabled and model):
             step = ReadmitDedup(lang, str(candidates), str(layout.output("recovery", lang)), str(layout.output("recovery", lang)),
                                 cfg.dedup.n_grams[lang], rec.max_jaccard_to_kept)

@@ -123,3 +123,17 @@ def test_the_config_pickles_like_a_plain_dataclass(configs):
 
     cfg = load_config(configs / "demo.yaml")
     assert type(cfg) is Config and pickle.loads(pickle.dumps(cfg)).to_dict() == cfg.to_dict()
+
+
+def test_slurm_resources_per_job(tmp_path):
+    path = write(tmp_path, 'slurm:\n  mem_per_cpu_gb: 3\n  jobs:\n    "dedup/*/clusters": {mem_per_cpu_gb: 64}\n'
+                           '    "recovery/*": {cpus_per_task: 2}\n')
+    slurm = load_config(path).slurm
+    assert slurm.resources("langid/langid") == (1, 3, "04:00:00")  # the section's values
+    assert slurm.resources("dedup/en/clusters") == (1, 64, "24:00:00")  # raised; the heavy job's time kept
+    assert slurm.resources("recovery/zh/readmit_dedup") == (2, 8, "24:00:00")  # a later, broader pattern adds CPUs
+    assert slurm.resources("tokenizer/train") == (1, 8, "24:00:00")  # the heavy default
+    for text, key in (('slurm:\n  jobs:\n    "dedupe/*": {cpus_per_task: 2}\n', "slurm.jobs.dedupe/*"),
+                      ('slurm:\n  jobs:\n    "dedup/*": {time: soon}\n', "slurm.jobs.dedup/*.time")):
+        with pytest.raises(ConfigError, match=key.replace("*", r"\*")):
+            load_config(write(tmp_path, text))

@@ -7,6 +7,7 @@ Where no Slurm answers, these tests skip with a message — except when THRESHER
 import gzip
 import json
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -67,7 +68,14 @@ def test_whole_pipeline_on_slurm_matches_local(configs, corpus, tmp_path, capsys
     # 5 tasks against CI's MaxArraySize of 4: every 5-task job is split into two arrays.
     assert run(configs, corpus, tmp_path / "local", "--tasks", "5") == 0
     assert run(configs, corpus, tmp_path / "slurm", "--tasks", "5", "--executor", "slurm") == 0
-    assert "Submitted" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "Submitted" in printed
+    # Each job's arrays ask for their own resources, and the run says what: a heavy one-task job
+    # more memory and time than the parallel jobs.
+    assert re.search(r"dedup/en/clusters\s+1 task\(s\) x 1 CPU, 8 GB, 24:00:00", printed), printed
+    assert re.search(r"langid/langid\s+5 task\(s\) x 1 CPU, 2 GB, 04:00:00", printed), printed
+    script = (tmp_path / "slurm" / "dedup" / "logs" / "en" / "clusters" / "launch_script.slurm").read_text()
+    assert "--mem-per-cpu=8G" in script and "--time=24:00:00" in script
     wait_for(tmp_path / "slurm")
     assert main(["status", str(tmp_path / "slurm")]) == 0
     status = capsys.readouterr().out
