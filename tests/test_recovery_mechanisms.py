@@ -2,6 +2,7 @@
 
 import random
 
+import pytest
 import yaml
 from datatrove.data import Document
 from datatrove.pipeline.readers import JsonlReader
@@ -109,15 +110,17 @@ def test_readmit_dedup_never_brings_back_a_copy(tmp_path):
     assert back["C"].metadata["recovery_evidence"]["max_jaccard_to_kept"] < 0.7
 
 
-def test_run_recovery_jobs_metadata_and_report_agree(tmp_path):
-    """The whole recovery stage on a small run folder, with a real fastText model."""
+@pytest.mark.parametrize("tasks", [1, 3])
+def test_run_recovery_jobs_metadata_and_report_agree(tmp_path, tasks):
+    """The whole recovery stage on a small run folder, with a real fastText model; the same
+    documents come back whether its per-document passes run as one task or several."""
     from filters.classifier import DEFAULT_PARAMS, fit
 
     good, spam = PROSE + LIST, "buy cheap casino win now " * 20
     model = fit([(good + str(i), True) for i in range(20)] + [(spam + str(i), False) for i in range(20)], DEFAULT_PARAMS["en"])
     model.save_model(str(tmp_path / "q.bin"))
     cfg_file = tmp_path / "run.yaml"
-    cfg_file.write_text(yaml.safe_dump({"run": {"output": str(tmp_path / "run"), "tasks": 1, "workers": 1},
+    cfg_file.write_text(yaml.safe_dump({"run": {"output": str(tmp_path / "run"), "tasks": tasks, "workers": 1},
                                          "recovery": {"false_rejections": {"model_path": {"en": str(tmp_path / "q.bin")}, "min_score": 0.5}}}))
     cfg = load_config(cfg_file)
     layout = RunLayout(tmp_path / "run")
@@ -138,10 +141,9 @@ def test_run_recovery_jobs_metadata_and_report_agree(tmp_path):
     write(layout.removed("quality", "c4_quality"), "en_00000.jsonl.gz", removed[:3])
     write(layout.removed("quality", "url_blocklist"), "en_00000.jsonl.gz", removed[3:])
     code_page = (CODE * 6) + PROSE * 3
-    write(layout.removed("langid", "lid"), "00000.jsonl.gz", [
-        Document(text=code_page, id="L1", metadata={"filter_reason": "lid_low_score"}),
-        Document(text=DE, id="L2", metadata={"filter_reason": "lid_other_language"}),
-    ])
+    # Two langid tasks' removals: two files, shared out among the recovery tasks.
+    write(layout.removed("langid", "lid"), "00000.jsonl.gz", [Document(text=code_page, id="L1", metadata={"filter_reason": "lid_low_score"})])
+    write(layout.removed("langid", "lid"), "00001.jsonl.gz", [Document(text=DE, id="L2", metadata={"filter_reason": "lid_other_language"})])
     for job in recovery_jobs(cfg, layout):
         run_local(job, layout, 1)
     back = read(layout.output("recovery", "en"), "readmitted_*.jsonl.gz")
