@@ -50,10 +50,10 @@ class SlurmResources:
     time: str | None = None
 
 
-# The jobs that run as one task and hold state that grows with the corpus (union-find and
-# signatures of every clustered document, every re-admission candidate's shingles, the removed
-# near copies with their survivors, the tokenizer's word counts): more memory and time than the
-# parallel jobs, whose tasks each stream a share of the files. 8 GB fits a 24 GB test node; on a
+# The jobs whose memory grows with the corpus (union-find and signatures of every clustered
+# document, every re-admission candidate's shingles, a task's share of the removed near copies
+# with their survivors, the tokenizer's word counts): more memory and time than the jobs whose
+# tasks each stream a share of the files. 8 GB fits a 24 GB test node; on a
 # cluster, raise it with the corpus (README "Running on Slurm" gives bytes per document).
 HEAVY_JOBS = {
     "dedup/*/clusters": SlurmResources(mem_per_cpu_gb=8, time="24:00:00"),

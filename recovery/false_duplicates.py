@@ -6,17 +6,26 @@ duplicate we measure the true Jaccard similarity, on the same shingles the LSH h
 documents its cluster keeps, first the survivor it names in `duplicate_of`. Below
 `min_jaccard` it is re-admitted — and joins the kept set, so two re-admitted documents that
 copy each other never both come back.
+
+The clusters are shared out among the tasks by id (task = cluster id mod tasks), and a task
+keeps in memory only its clusters' removed documents and the survivors they name. Each task
+writes its re-admissions, cluster by cluster, to a part file; `MergeReadmitted` then merges the
+parts by cluster id into one file, so the output is the same documents in the same order
+whatever the number of tasks.
 """
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
+from pathlib import Path
 
 from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.writers import JsonlWriter
 
 from dedup.shingles import jaccard, shingle_set
+from extract.inputs import read_records
 from pipeline import removal
 from pipeline.stage_io import StageReader
 
@@ -25,7 +34,8 @@ SURVIVOR_KEY = "duplicate_of"  # the id of the copy dedup kept
 
 
 class FalseDuplicateRecovery(PipelineStep):
-    """One task per language: reads dedup's kept and removed documents, writes re-admissions."""
+    """Per language, over any number of tasks: reads dedup's kept and removed documents, writes
+    the re-admissions of the task's clusters to OUTPUT_FOLDER/<rank>.jsonl.gz."""
 
     type = "♻️ - RECOVER"
     name = "false_duplicates"
@@ -42,7 +52,9 @@ class FalseDuplicateRecovery(PipelineStep):
     def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         removed_by_cluster: dict[int, list[Document]] = defaultdict(list)
         for doc in StageReader(self.removed_folder, glob_pattern=f"{self.lang}_*.jsonl.gz").run():
-            removed_by_cluster[doc.metadata.get(CLUSTER_KEY, -1)].append(doc)
+            cluster = doc.metadata.get(CLUSTER_KEY, -1)
+            if cluster % world_size == rank:  # this task's clusters only
+                removed_by_cluster[cluster].append(doc)
         if not removed_by_cluster:
             return
         # The survivor each removed document names (`duplicate_of`) is what it is judged
@@ -66,7 +78,7 @@ class FalseDuplicateRecovery(PipelineStep):
                 if doc.id in missing:
                     survivors[doc.id].append(doc)
 
-        writer = JsonlWriter(self.output_folder, output_filename="recovered_${rank}.jsonl.gz")
+        writer = JsonlWriter(self.output_folder, output_filename="${rank}.jsonl.gz")
         with writer:
             for cluster in sorted(removed_by_cluster):
                 named = sorted({d.metadata.get(SURVIVOR_KEY) for d in removed_by_cluster[cluster]} & set(survivors))
@@ -108,3 +120,28 @@ class FalseDuplicateRecovery(PipelineStep):
             kept_shingles.append((doc.id, shingles))
             readmitted.append(doc)
         return readmitted
+
+
+class MergeReadmitted(PipelineStep):
+    """One cheap task: the tasks' part files merged by cluster id into OUTPUT/recovered_00000,
+    holding one document per part at a time. Each part is in cluster order already, and a
+    cluster is in one part only."""
+
+    type = "♻️ - RECOVER"
+    name = "false_duplicates_merge"
+
+    def __init__(self, parts_folder: str, output_folder: str):
+        super().__init__()
+        self.parts_folder = parts_folder
+        self.output_folder = output_folder
+
+    def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        parts = sorted(Path(self.parts_folder).glob("*.jsonl.gz"))
+        streams = [(record for _, record in read_records(str(part))) for part in parts]
+        by_cluster = heapq.merge(*streams, key=lambda r: r["metadata"]["recovery_evidence"]["cluster_id"])
+        with JsonlWriter(self.output_folder, output_filename="recovered_${rank}.jsonl.gz") as writer:
+            for record in by_cluster:
+                writer.write(Document(text=record["text"], id=record["id"], metadata=record.get("metadata") or {}), rank)
+        return
+        yield
+

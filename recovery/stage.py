@@ -17,7 +17,7 @@ from pipeline.stage import Job, Stage
 from pipeline.stage_io import StageReader, stage_writer
 from pipeline.stats import counts, document_line, job_stats, merge
 from recovery.config import RecoveryConfig
-from recovery.false_duplicates import FalseDuplicateRecovery
+from recovery.false_duplicates import FalseDuplicateRecovery, MergeReadmitted
 from recovery.false_language import FalseLanguageRecovery
 from recovery.false_rejections import FalseRejectionRecovery
 from recovery.readmit_dedup import ReadmitDedup
@@ -32,15 +32,18 @@ def jobs(cfg, layout: RunLayout) -> list[Job]:
         found.append(Job("recovery", f"{lang}/passthrough", [StageReader(layout.output("dedup", lang)), stage_writer(out)], cfg.run.tasks))
         fd = cfg.recovery.false_duplicates
         if fd.enabled:
+            parts = layout.work("recovery") / "false_duplicates" / lang
             step = FalseDuplicateRecovery(
                 lang,
                 kept_folder=str(layout.output("dedup", lang)),
                 removed_folder=str(layout.removed("dedup", "minhash")),
-                output_folder=str(out),
+                output_folder=str(parts),
                 n_grams=cfg.dedup.n_grams[lang],
                 min_jaccard=fd.min_jaccard,
             )
-            found.append(Job("recovery", f"{lang}/false_duplicates", [step], 1))
+            # Shared out by cluster id; the merge puts the re-admissions in one file in cluster order.
+            found.append(Job("recovery", f"{lang}/false_duplicates", [step], cfg.run.tasks))
+            found.append(Job("recovery", f"{lang}/false_duplicates_merge", [MergeReadmitted(str(parts), str(out))], 1))
     return found + _readmission_jobs(cfg, layout)
 
 

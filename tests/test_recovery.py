@@ -113,3 +113,25 @@ def test_a_copy_is_judged_against_every_kept_document_with_the_named_id(tmp_path
     copy = Document(text=edit(b, 60), id="1", metadata={"minhash_cluster_id": 8, "duplicate_of": "0"})
     back, step = run_recovery(tmp_path, kept, [copy])
     assert back == {} and step.stats["examined"].total == 1
+
+
+def test_tasks_share_clusters_and_the_merge_gives_one_task_s_output(tmp_path):
+    from extract.inputs import read_records
+    from recovery.false_duplicates import MergeReadmitted
+
+    kept = [doc(f"K{c}", words(100 + c), c) for c in range(7)]
+    removed = [d for c in range(7) for d in (doc(f"C{c}", words(200 + c), c), doc(f"N{c}", edit(kept[c].text, 40), c))]
+    write(tmp_path / "kept", "00000.jsonl.gz", kept)
+    write(tmp_path / "removed", "en_00000.jsonl.gz", removed)
+
+    def recovered(tasks: int) -> list[dict]:
+        parts, out = tmp_path / f"parts{tasks}", tmp_path / f"out{tasks}"
+        step = FalseDuplicateRecovery("en", str(tmp_path / "kept"), str(tmp_path / "removed"), str(parts), 5, 0.7)
+        for rank in range(tasks):
+            list(step.run(rank=rank, world_size=tasks))
+        list(MergeReadmitted(str(parts), str(out)).run())
+        return [r for _, r in read_records(str(out / "recovered_00000.jsonl.gz"))]
+
+    one = recovered(1)
+    assert [r["id"] for r in one] == [f"C{c}" for c in range(7)]  # the chained ones, in cluster order
+    assert recovered(3) == one
