@@ -53,6 +53,9 @@ class Trial:
     exit_code: int | None = None  # of the killed run (-9: SIGKILL; 1: stopped itself, naming the job)
     reruns: int = 0
     identical: bool = False
+    # On a hang: the job running, and each process of the run with its state and what its
+    # threads wait in (kernel wchan), to tell a deadlock from a slow run.
+    hang_dump: str = ""
 
 
 def shard_digests(run: Path) -> dict[str, str]:
@@ -114,6 +117,21 @@ def run_to_completion(corpus: Path, output: Path, workers: int, max_reruns: int)
     return len(codes), codes
 
 
+def process_dump(pid: int, output: Path) -> str:
+    """The hung run as it stands: the job last started, and per process (the main one and its
+    children) its state and every thread's wchan."""
+    jobs = sorted(output.rglob("executor.json"), key=lambda p: p.stat().st_mtime)
+    lines = [f"job: {jobs[-1].parent.relative_to(output) if jobs else 'none started'}"]
+    for p in [pid, *children(pid)]:
+        try:
+            state = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            waits = sorted(Path(t, "wchan").read_text() for t in Path(f"/proc/{p}/task").iterdir())
+        except OSError:
+            continue  # ended while we looked
+        lines.append(f"pid {p} state {state} threads waiting in: {', '.join(waits)}")
+    return "\n".join(lines)
+
+
 def trial(t: Trial, corpus: Path, output: Path, workers: int, hang_s: float, max_reruns: int, reference: dict) -> Trial:
     shutil.rmtree(output, ignore_errors=True)
     run = Run(corpus, output, workers)
@@ -135,6 +153,7 @@ def trial(t: Trial, corpus: Path, output: Path, workers: int, hang_s: float, max
         run.proc.wait(timeout=hang_s)
     except subprocess.TimeoutExpired:
         t.hang = True
+        t.hang_dump = process_dump(run.proc.pid, output)
     run.kill_group()  # leftovers of a killed main process (orphaned workers) go too
     t.exit_code = run.proc.wait()
     t.reruns, codes = run_to_completion(corpus, output, workers, max_reruns)
@@ -213,6 +232,8 @@ def main(argv=None) -> int:
         results.append(t)
         print(f"trial {i + 1:2d}: {t.stage:9s} {t.mode:6s} at +{t.delay_s:5.2f}s killed={t.killed or 'none (run ended first)':24s} "
               f"exit={t.exit_code} hang={t.hang} reruns={t.reruns} identical={t.identical}  ({time.perf_counter() - t0:.0f}s)", flush=True)
+        if t.hang_dump:
+            print("    " + t.hang_dump.replace("\n", "\n    "), flush=True)
 
     faults = sum(1 for t in results if t.killed)
     bad = [t for t in results if not t.identical or t.hang]

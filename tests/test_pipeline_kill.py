@@ -39,7 +39,7 @@ def test_killed_run_resumes_to_identical_shards(reference, tmp_path, stage, mode
     t = kh.Trial(stage, mode, delay_s=0.3)
     kh.trial(t, corpus, tmp_path / "run", workers=2, hang_s=30, max_reruns=3, reference=digests)
     assert t.killed, "the run ended before the kill: nothing was tested"
-    assert not t.hang, "the parent hung after its worker died"
+    assert not t.hang, f"the parent hung after its worker died:\n{t.hang_dump}"
     assert t.identical and t.reruns == 1
 
 
