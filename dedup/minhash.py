@@ -114,28 +114,50 @@ def _kept_writer(folder, partition: str) -> JsonlWriter:
     return stage_writer(folder, name)
 
 
+def pass_config(cfg, partition: str) -> MinhashConfig:
+    """The MinHash pass's config for one partition (recovery's readmit gate signs with it too)."""
+    d = cfg.dedup
+    return minhash_config(_n_grams(cfg, partition), d.num_buckets, d.hashes_per_bucket, cfg.run.seed + 1)
+
+
+def group_key(cfg) -> str | None:
+    """The metadata field whose value salts every hash (dedup/scope.py), or None."""
+    return cfg.dedup.group_key if cfg.dedup.scope == "per_group" else None
+
+
+def pass_input(cfg, layout, partition: str):
+    """What the MinHash pass reads: the exact pass's survivors, or the quality output."""
+    if cfg.dedup.exact:
+        return layout.work("dedup") / partition / "exact_kept"
+    return layout.output("quality", partition if partition != "all" else None)
+
+
+def pass_signatures(layout, partition: str):
+    """The MinHash pass's signature folder (bucket_BBB/<rank>.minhash.sig and docinfo/)."""
+    return layout.work("dedup") / partition / "signatures"
+
+
 def partition_jobs(partition: str, cfg, layout, tasks: int) -> list[tuple[str, list, int]]:
     """The (name, pipeline, tasks) jobs that deduplicate one partition, quality -> dedup output."""
     d = cfg.dedup
-    group_key = d.group_key if d.scope == "per_group" else None
+    groups = group_key(cfg)
     work = layout.work("dedup") / partition
     source = layout.output("quality", partition if partition != "all" else None)
     final = layout.output("dedup", partition if partition != "all" else None)
     jobs = []
     if d.exact:
-        exact_kept = work / "exact_kept"
-        jobs += four_stages(f"{partition}/exact_", "exact", source, exact_kept, partition, exact_config(cfg.run.seed),
-                            ExactSignature, work / "exact", group_key, layout, tasks, min_similarity=0.0)
-        source = exact_kept
-    config = minhash_config(_n_grams(cfg, partition), d.num_buckets, d.hashes_per_bucket, cfg.run.seed + 1)
+        jobs += four_stages(f"{partition}/exact_", "exact", source, pass_input(cfg, layout, partition), partition,
+                            exact_config(cfg.run.seed), ExactSignature, work / "exact", groups, layout, tasks, min_similarity=0.0)
+    source = pass_input(cfg, layout, partition)
+    config = pass_config(cfg, partition)
     if d.engine == "datasketch":
         from dedup.inmemory import InMemoryLSHDedup
 
-        step = InMemoryLSHDedup(config, group_key, d.threshold, exclusion_writer=_removed_writer(layout, "minhash"))
+        step = InMemoryLSHDedup(config, groups, d.threshold, exclusion_writer=_removed_writer(layout, "minhash"))
         jobs.append((f"{partition}/lsh", [dedup_reader(source, partition), step, _kept_writer(final, partition)], 1))
         return jobs
     jobs += four_stages(f"{partition}/", "minhash", source, final, partition, config,
-                        FastMinhashSignature, work, group_key, layout, tasks, min_similarity=d.threshold)
+                        FastMinhashSignature, work, groups, layout, tasks, min_similarity=d.threshold)
     return jobs
 
 

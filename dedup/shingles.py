@@ -9,6 +9,7 @@ true Jaccard similarity on exactly the same shingles the LSH saw.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 
 import numpy as np
 
@@ -65,6 +66,37 @@ def jaccard(a: set, b: set) -> float:
     if not a and not b:
         return 1.0
     return len(a & b) / len(a | b)
+
+
+
+class ShingleIndex:
+    """Shingle sets with an inverted index (shingle -> sets holding it): the Jaccard of a new set
+    to every added set that shares a shingle with it. The work of a lookup follows the postings
+    it shares, not the number of sets added: a chain of documents each overlapping the next
+    costs a constant per document, where comparing against every set would be quadratic.
+    `visits` counts the postings walked, the measure of that work."""
+
+    def __init__(self):
+        self.sets: list[set] = []
+        self.ids: list[str] = []
+        self.postings: dict[tuple, list[int]] = defaultdict(list)
+        self.visits = 0
+
+    def add(self, doc_id: str, shingles: set) -> None:
+        for s in shingles:
+            self.postings[s].append(len(self.sets))
+        self.sets.append(shingles)
+        self.ids.append(doc_id)
+
+    def overlaps(self, shingles: set) -> dict[int, float]:
+        """Jaccard to every indexed set that shares a shingle with `shingles`, by index order."""
+        common: dict[int, int] = defaultdict(int)
+        for s in shingles:
+            found = self.postings.get(s, ())
+            self.visits += len(found)
+            for i in found:
+                common[i] += 1
+        return {i: common[i] / (len(shingles) + len(self.sets[i]) - common[i]) for i in sorted(common)}
 
 
 # --- Hashed shingles, all at once ------------------------------------------------------------

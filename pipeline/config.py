@@ -57,7 +57,7 @@ class SlurmResources:
 # cluster, raise it with the corpus (README "Running on Slurm" gives bytes per document).
 HEAVY_JOBS = {
     "dedup/*/clusters": SlurmResources(mem_per_cpu_gb=8, time="24:00:00"),
-    "recovery/*/readmit_dedup": SlurmResources(mem_per_cpu_gb=8, time="24:00:00"),
+    "recovery/*/readmit_verify": SlurmResources(mem_per_cpu_gb=8, time="24:00:00"),
     "recovery/*/false_duplicates": SlurmResources(mem_per_cpu_gb=8, time="24:00:00"),
     "tokenizer/train": SlurmResources(mem_per_cpu_gb=8, time="24:00:00"),
 }

@@ -24,7 +24,7 @@ from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.writers import JsonlWriter
 
-from dedup.shingles import jaccard, shingle_set
+from dedup.shingles import ShingleIndex, shingle_set
 from extract.inputs import read_records
 from pipeline import removal
 from pipeline.stage_io import StageReader
@@ -89,7 +89,11 @@ class FalseDuplicateRecovery(PipelineStep):
         yield  # a generator step with nothing to pass on: its output is the files it writes
 
     def _readmit(self, cluster: int, kept: list[Document], removed: list[Document]) -> list[Document]:
-        kept_shingles = [(d.id, shingle_set(d.text, self.lang, self.n_grams)) for d in kept]
+        # The cluster's kept documents and, as they come back, the re-admitted ones, in an
+        # inverted index: a chained cluster (each member like the next) costs linear time.
+        index = ShingleIndex()
+        for d in kept:
+            index.add(d.id, shingle_set(d.text, self.lang, self.n_grams))
         fallback_survivor = kept[0].id if kept else None
         readmitted = []
         # Sorted by id, so the same input re-admits the same documents whatever the task order.
@@ -97,12 +101,15 @@ class FalseDuplicateRecovery(PipelineStep):
             self.stat_update("examined")
             self.stat_update("examined_bytes", value=len(doc.text.encode("utf-8")))
             shingles = shingle_set(doc.text, self.lang, self.n_grams)
+            if not shingles:
+                continue  # nothing to measure (dedup does not cluster empty texts)
             survivor_id = doc.metadata.get(SURVIVOR_KEY) or fallback_survivor
             best_id, best = None, 0.0
-            for other_id, other in kept_shingles:
-                similarity = jaccard(shingles, other)
-                if similarity >= best:
-                    best_id, best = other_id, similarity
+            for i, similarity in index.overlaps(shingles).items():
+                if similarity >= best:  # ties: the latest added, as a scan in that order would pick
+                    best_id, best = index.ids[i], similarity
+            self.stat_update("compared", value=index.visits)
+            index.visits = 0
             if best >= self.min_jaccard:
                 continue
             doc.metadata["recovered_by"] = self.name
@@ -117,7 +124,7 @@ class FalseDuplicateRecovery(PipelineStep):
             removal.erase(doc.metadata)  # the cluster id and survivor above are the evidence
             self.stat_update("readmitted")
             self.stat_update("readmitted_bytes", value=len(doc.text.encode("utf-8")))
-            kept_shingles.append((doc.id, shingles))
+            index.add(doc.id, shingles)
             readmitted.append(doc)
         return readmitted
 

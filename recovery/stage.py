@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 
+from dedup.minhash import group_key, pass_config, pass_input, pass_signatures
+from dedup.scope import dedup_reader, partitions
+from dedup.signature import FastMinhashSignature
 from extract.extraction import make_extractor
 from filters.stage import quality_steps, rule_files
 from pipeline.layout import LANGUAGES, RunLayout
@@ -20,6 +23,7 @@ from recovery.config import RecoveryConfig
 from recovery.false_duplicates import FalseDuplicateRecovery, MergeReadmitted
 from recovery.false_language import FalseLanguageRecovery
 from recovery.false_rejections import FalseRejectionRecovery
+from recovery.readmit_bands import BandCollisions, CandidateReader, VerifyCollisions
 from recovery.readmit_dedup import ReadmitDedup
 from recovery.reextraction import RemovedPages, RouteBySource
 from recovery.summary import markdown_lines, readmitted, recovery_mechanisms
@@ -49,6 +53,7 @@ def jobs(cfg, layout: RunLayout) -> list[Job]:
 
 def _readmission_jobs(cfg, layout: RunLayout) -> list[Job]:
     rec, work, found = cfg.recovery, layout.work("recovery"), []
+    signed: set = set()  # partitions whose kept set a gate job signs (datasketch engine only)
     routed = work / "routed"
     if rec.false_language.enabled:
         step = FalseLanguageRecovery(rec.false_language)
@@ -81,10 +86,33 @@ def _readmission_jobs(cfg, layout: RunLayout) -> list[Job]:
             pipeline = [StageReader(routed / lang), *rules, stage_writer(candidates, "language_${rank}.jsonl.gz")]
             found.append(Job("recovery", f"{lang}/false_language_quality", pipeline, cfg.run.tasks))
         if rec.reextraction.enabled or rec.false_language.enabled or (rec.false_rejections.enabled and model):
-            step = ReadmitDedup(lang, str(candidates), str(layout.output("recovery", lang)), str(layout.output("recovery", lang)),
-                                cfg.dedup.n_grams[lang], rec.max_jaccard_to_kept)
-            found.append(Job("recovery", f"{lang}/readmit_dedup", [step], 1))
+            found += _gate_jobs(cfg, layout, lang, candidates, signed)
     return found
+
+
+def _gate_jobs(cfg, layout: RunLayout, lang: str, candidates, signed: set) -> list[Job]:
+    """The readmit gate (recovery/readmit_dedup.py): sign the candidates as dedup signed the kept
+    set, find the pairs sharing an LSH band, measure them, and admit what copies nothing."""
+    d, tasks = cfg.dedup, cfg.run.tasks
+    partition = partitions(d.scope, (lang,))[0]  # `all` in the global scope: every language is kept set
+    config, groups = pass_config(cfg, partition), group_key(cfg)
+    gate = layout.work("recovery") / "readmit" / lang
+    kept, found = pass_signatures(layout, partition), []
+    if d.engine == "datasketch":
+        # dedup kept its signatures in memory: sign what its MinHash pass read, once per partition.
+        kept = layout.work("recovery") / "readmit" / f"kept_{partition}"
+        if partition not in signed:
+            signed.add(partition)
+            sign = [dedup_reader(pass_input(cfg, layout, partition), partition), FastMinhashSignature(str(kept), config, groups)]
+            found.append(Job("recovery", f"{partition}/readmit_kept_signatures", sign, tasks))
+    sigs, pairs, verdicts = str(gate / "signatures"), str(gate / "pairs"), str(gate / "verdicts")
+    return found + [
+        Job("recovery", f"{lang}/readmit_signatures", [CandidateReader(str(candidates), lang), FastMinhashSignature(sigs, config, groups)], tasks),
+        Job("recovery", f"{lang}/readmit_collisions", [BandCollisions(sigs, str(kept), pairs, config)], d.num_buckets),
+        Job("recovery", f"{lang}/readmit_verify", [VerifyCollisions(pairs, sigs, str(kept), verdicts, config, cfg.recovery.max_jaccard_to_kept)], tasks),
+        Job("recovery", f"{lang}/readmit_dedup", [ReadmitDedup(str(candidates), verdicts, str(layout.output("recovery", lang)),
+                                                               cfg.recovery.max_jaccard_to_kept)], tasks),
+    ]
 
 
 def reads(layout: RunLayout) -> list:

@@ -5,11 +5,12 @@ Three datatrove jobs make the stage:
 1. `PackShards`, one task per share of the input like every stage: `encode_batch`, EOS after
    each document, packing (`concat` or `best_fit`, see packing.py) into `work/rows_<task>.*`
    and a part record of counts.
-2. `ShuffleShards`, the same number of tasks: each computes the same seeded permutation of
-   every row of every part and writes the shards whose number is its rank modulo the task
-   count. Rows can only be shuffled *across* shards once all packing is done; one permutation
-   of row numbers (8 bytes a row: 2 GB for a trillion tokens) is small, and since every shard
-   is written by exactly one task the bytes do not depend on timing or on the workers.
+2. `ShuffleShards`, the same number of tasks: one seeded permutation of every row of every
+   part (shards/permutation.py), of which each task evaluates only the positions of the shards
+   it writes (those whose number is its rank modulo the task count): no task holds the whole
+   order, 8 bytes a row of its own shards. Rows can only be shuffled *across* shards once all
+   packing is done, and since every shard is written by exactly one task the bytes do not
+   depend on timing or on the workers.
 3. `WriteManifest`, one task: `manifest.json`, then `work/` is removed.
 
 The same input, config (task count included) and `run.seed` give byte-identical shards.
@@ -50,6 +51,7 @@ from pipeline.layout import DamagedRunFolder, read_run_json
 from shards.config import ShardsConfig
 from shards.dataset import file_sha256
 from shards.packing import DTYPE, FORMAT_VERSION, MANIFEST, SEGMENT, Batch, BestFitPacker, ConcatPacker, Packed
+from shards.permutation import RowPermutation
 from tokenizer.files import META_FILE, tokenizer_file
 from tokenizer.load import plain_text_tokenizer
 
@@ -183,13 +185,13 @@ class ShuffleShards(PipelineStep):
         rows = np.array([p["rows"] for p in parts_meta], dtype=np.int64)
         total = int(rows.sum())
         per_shard = max(1, self.settings.max_shard_tokens // self.settings.seq_len)
-        order = np.random.default_rng(self.seed).permutation(total)
-        part_of = np.repeat(np.arange(len(rows)), rows)
-        local = np.arange(total) - np.repeat(np.cumsum(rows) - rows, rows)
+        order = RowPermutation(total, self.seed)
+        starts = np.cumsum(rows) - rows  # each part's first row in the run-wide numbering
         parts = [_Part(work / f"rows_{p['task']:05d}", self.settings.seq_len) for p in parts_meta]
         for shard in range(rank, math.ceil(total / per_shard), world_size):
-            chosen = order[shard * per_shard : (shard + 1) * per_shard]
-            record = self._write(out / f"shard_{shard:05d}", parts, part_of[chosen], local[chosen])
+            chosen = order(np.arange(shard * per_shard, min(total, (shard + 1) * per_shard)))
+            part_of = np.searchsorted(starts, chosen, side="right") - 1
+            record = self._write(out / f"shard_{shard:05d}", parts, part_of, chosen - starts[part_of])
             (work / f"shard_{shard:05d}.json").write_text(json.dumps(record) + "\n")
             self.stat_update("rows", value=record["rows"])
         return

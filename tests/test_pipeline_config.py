@@ -131,7 +131,7 @@ def test_slurm_resources_per_job(tmp_path):
     slurm = load_config(path).slurm
     assert slurm.resources("langid/langid") == (1, 3, "04:00:00")  # the section's values
     assert slurm.resources("dedup/en/clusters") == (1, 64, "24:00:00")  # raised; the heavy job's time kept
-    assert slurm.resources("recovery/zh/readmit_dedup") == (2, 8, "24:00:00")  # a later, broader pattern adds CPUs
+    assert slurm.resources("recovery/zh/readmit_verify") == (2, 8, "24:00:00")  # a later, broader pattern adds CPUs
     assert slurm.resources("tokenizer/train") == (1, 8, "24:00:00")  # the heavy default
     for text, key in (('slurm:\n  jobs:\n    "dedupe/*": {cpus_per_task: 2}\n', "slurm.jobs.dedupe/*"),
                       ('slurm:\n  jobs:\n    "dedup/*": {time: soon}\n', "slurm.jobs.dedup/*.time")):

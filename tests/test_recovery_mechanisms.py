@@ -2,12 +2,15 @@
 
 import random
 
+import numpy as np
 import pytest
 import yaml
 from datatrove.data import Document
 from datatrove.pipeline.readers import JsonlReader
 from datatrove.pipeline.writers import JsonlWriter
 
+from dedup.minhash import minhash_config, pass_config, pass_signatures
+from dedup.signature import FastMinhashSignature
 from pipeline.config import load_config
 from pipeline.execution import run_local
 from pipeline.layout import RunLayout
@@ -17,6 +20,7 @@ from recovery.config import FalseLanguageConfig
 from recovery.false_language import FalseLanguageRecovery, dominant, language_lines
 from recovery.false_rejections import decide
 from recovery.kinds import is_code, is_list, is_long_formal, is_prose, is_table, kind_of
+from recovery.readmit_bands import PAIR, BandCollisions, CandidateReader, VerifyCollisions
 from recovery.readmit_dedup import ReadmitDedup
 
 PROSE = ("The committee met on Tuesday to review the budget for the coming year. Members agreed that "
@@ -97,17 +101,64 @@ def cand(id_, text, rule="c4_quality"):
     return Document(text=text, id=id_, metadata={"recovered_by": "false_rejections", "recovery_evidence": {"rule": rule}})
 
 
-def test_readmit_dedup_never_brings_back_a_copy(tmp_path):
+def drain(result):
+    """Run a step whose `run` may be a generator."""
+    return list(result) if result is not None else []
+
+
+def sign(docs, folder, config, rank=0, world_size=1):
+    for d in docs:
+        d.metadata.setdefault("language", "en")
+    drain(FastMinhashSignature(str(folder), config).run(iter(docs), rank, world_size))
+
+
+def gate(tmp_path, kept, candidate_files, tasks=1):
+    """The readmit gate's four jobs on KEPT (signed as dedup signs) and candidate files."""
+    config = minhash_config(5, 24, 8, seed=1)
+    sign(kept, tmp_path / "kept_sigs", config)
+    for name, docs in candidate_files.items():
+        write(tmp_path / "cand", name, docs)
+    for rank in range(tasks):
+        sign(list(CandidateReader(str(tmp_path / "cand"), "en").run(rank=rank, world_size=tasks)), tmp_path / "cand_sigs", config, rank, tasks)
+    for band in range(3):
+        drain(BandCollisions(str(tmp_path / "cand_sigs"), str(tmp_path / "kept_sigs"), str(tmp_path / "pairs"), config).run(rank=band, world_size=3))
+    verify = VerifyCollisions(str(tmp_path / "pairs"), str(tmp_path / "cand_sigs"), str(tmp_path / "kept_sigs"), str(tmp_path / "verdicts"), config, 0.7)
+    for rank in range(tasks):
+        drain(verify.run(rank=rank, world_size=tasks))
+    step = ReadmitDedup(str(tmp_path / "cand"), str(tmp_path / "verdicts"), str(tmp_path / "out"), 0.7)
+    for rank in range(tasks):
+        drain(step.run(rank=rank, world_size=tasks))
+    return read(tmp_path / "out", "readmitted_*.jsonl.gz"), step
+
+
+@pytest.mark.parametrize("tasks", [1, 2])
+def test_readmit_dedup_never_brings_back_a_copy(tmp_path, tasks):
     a, b, c = words(1), words(2), words(3)
     near_a = " ".join("x" if i % 40 == 0 else w for i, w in enumerate(a.split()))
-    write(tmp_path / "kept", "00000.jsonl.gz", [Document(text=a, id="A")])
-    write(tmp_path / "cand", "c.jsonl.gz", [cand("exact", a.upper()), cand("near", near_a), cand("B1", b), cand("B2", b + " end"), cand("C", c)])
-    step = ReadmitDedup("en", str(tmp_path / "cand"), str(tmp_path / "kept"), str(tmp_path / "kept"), 5, 0.7)
-    list(step.run())
-    back = read(tmp_path / "kept", "readmitted_*.jsonl.gz")
-    assert set(back) == {"B1", "C"}
-    assert step.stats["duplicate/false_rejections/c4_quality"].total == 3
+    files = {"c1.jsonl.gz": [cand("exact", a.upper()), cand("near", near_a), cand("B2", b + " end")],
+             "c2.jsonl.gz": [cand("B1", b), cand("C", c)]}
+    back, step = gate(tmp_path, [Document(text=a, id="A")], files, tasks)
+    assert set(back) == {"B1", "C"}  # B2 copies B1, which is first by id
+    assert step.stats["duplicate/false_rejections/c4_quality"].total == 3  # (a step's stats add up over its tasks)
     assert back["C"].metadata["recovery_evidence"]["max_jaccard_to_kept"] < 0.7
+    assert "language" not in back["C"].metadata  # the gate adds nothing the candidate did not carry
+
+
+def test_the_gate_measures_only_pairs_that_share_a_band(tmp_path):
+    # 40 unrelated candidates and one copy: only the copy's pair (and luck) is measured.
+    files = {"c.jsonl.gz": [cand(f"U{i}", words(100 + i)) for i in range(40)] + [cand("copy", words(1))]}
+    back, _ = gate(tmp_path, [Document(text=words(1), id="A")] + [Document(text=words(500 + i), id=f"K{i}") for i in range(40)], files)
+    assert "copy" not in back and len(back) == 40
+    pairs = sum(len(np.fromfile(p, dtype=PAIR)) for p in (tmp_path / "pairs").glob("*.kept"))
+    assert 24 <= pairs < 40 * 41  # the copy collides in all 24 bands; no all-pairs comparison
+
+
+def test_the_gate_refuses_to_run_without_the_kept_signatures(tmp_path):
+    config = minhash_config(5, 24, 8, seed=1)
+    sign([cand("C", words(3))], tmp_path / "cand_sigs", config)
+    step = BandCollisions(str(tmp_path / "cand_sigs"), str(tmp_path / "missing"), str(tmp_path / "pairs"), config)
+    with pytest.raises(FileNotFoundError, match="rerun the dedup stage"):
+        drain(step.run())
 
 
 @pytest.mark.parametrize("tasks", [1, 3])
@@ -128,6 +179,7 @@ def test_run_recovery_jobs_metadata_and_report_agree(tmp_path, tasks):
     layout.config.write_text(cfg_file.read_text())
     kept_list = PROSE + "\n" + LIST + " kept"
     write(layout.output("dedup", "en"), "00000.jsonl.gz", [Document(text=kept_list, id="K", metadata={})])
+    sign([Document(text=kept_list, id="K", metadata={})], pass_signatures(layout, "en"), pass_config(cfg, "en"))  # as dedup did
     # Removed by c4_quality: a good list (must come back), a copy of the kept list (must not),
     # a list with a low score (must not); by url_blocklist: a good list (must not, wrong rule).
     good_list = PROSE + "\n" + "\n".join(f"- step {i}: water the {w} beds" for i, w in enumerate("rose tulip fern moss ivy sage".split()))
@@ -160,3 +212,30 @@ def test_run_recovery_jobs_metadata_and_report_agree(tmp_path, tasks):
     assert fl["examined"] == 2 and fl["readmitted"] == 1 and fl["status"] == "on"
     assert s["recovered"] == {"false_rejections": 1, "false_language": 1}
     assert s["documents_out"] == 1 + 2  # the kept document and the two re-admitted
+
+
+@pytest.mark.parametrize("settings", [{}, {"engine": "datasketch"}, {"scope": "global"}])
+def test_the_gate_reads_the_signatures_of_a_real_dedup_run(tmp_path, settings):
+    """Dedup runs for real (two tasks); a candidate copying a kept page stays out, whatever
+    engine made the kept set's signatures and in every scope; an unrelated one comes back."""
+    from dedup.stage import jobs as dedup_jobs
+
+    cfg_file = tmp_path / "run.yaml"
+    cfg_file.write_text(yaml.safe_dump({"run": {"output": str(tmp_path / "run"), "tasks": 2, "workers": 1}, "dedup": settings}))
+    cfg = load_config(cfg_file)
+    layout = RunLayout(tmp_path / "run")
+    layout.root.mkdir()
+    layout.config.write_text(cfg_file.read_text())
+    pages = [Document(text=words(i), id=f"P{i}", metadata={}) for i in range(6)]
+    for rank in range(2):
+        write(layout.output("quality", "en"), f"{rank:05d}.jsonl.gz", pages[rank::2])
+    write(layout.output("quality", "zh"), "00000.jsonl.gz", [Document(text=ZH, id="Z", metadata={})])
+    for job in dedup_jobs(cfg, layout):
+        run_local(job, layout, 1)
+    write(layout.work("recovery") / "candidates" / "en", "manual.jsonl.gz", [cand("copy", words(5)), cand("new", words(99))])
+    names = [job.name for job in recovery_jobs(cfg, layout)]
+    assert ("en/readmit_kept_signatures" in names) == (settings.get("engine") == "datasketch")
+    for job in recovery_jobs(cfg, layout):
+        run_local(job, layout, 1)
+    back = read(layout.output("recovery", "en"), "readmitted_*.jsonl.gz")
+    assert set(back) == {"new"}

@@ -8,6 +8,7 @@ import yaml
 from datatrove.data import Document
 from datatrove.pipeline.writers import JsonlWriter
 
+from dedup.minhash import pass_config, pass_signatures
 from pipeline.config import load_config
 from pipeline.execution import run_local
 from pipeline.layout import RunLayout
@@ -15,6 +16,7 @@ from pipeline.report import stage_summary
 from filters.stage import jobs as quality_jobs
 from recovery.stage import jobs as recovery_jobs
 from tests.test_extract_warc import warc_record
+from tests.test_recovery_mechanisms import sign
 
 ARTICLE = [
     "The town council voted on Tuesday to rebuild the old footbridge over the river before the winter floods arrive.",
@@ -63,6 +65,7 @@ def test_a_page_removed_for_boilerplate_comes_back_and_spam_does_not(tmp_path, c
                          warc, menu_text + "\n" + "\n".join(ARTICLE) + "\n" + menu_text))
         w.write(_removed("spam", "https://casino.example/", "<urn:uuid:00000000-0000-0000-0000-000000000002>",
                          warc, "best online casino bonus free spins slots jackpot win now\n" * 40))
+    sign([], pass_signatures(layout, "en"), pass_config(cfg, "en"))  # dedup's kept set: empty here
     for job in recovery_jobs(cfg, layout):
         run_local(job, layout, 1)
 
