@@ -59,7 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--output", help="run folder (overrides run.output)")
     run.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
                      help="override a config value, e.g. --set dedup.num_buckets=20 (repeatable)")
-    run.add_argument("--executor", choices=["local", "slurm"], help="where tasks run (overrides run.executor)")
+    run.add_argument("--executor", choices=["local", "slurm", "ray"], help="where tasks run (overrides run.executor)")
     run.add_argument("--tasks", type=int, help="tasks per parallel stage (overrides run.tasks)")
     run.add_argument("--workers", type=int, help="tasks at once on the local executor (overrides run.workers)")
     run.set_defaults(func=cmd_run)
@@ -156,9 +156,9 @@ def run_pipeline(cfg: Config, stages: list[str]) -> int:
     from pipeline.preflight import check_before_run, first_missing
     from pipeline.run_lock import run_lock
 
-    # Slurm jobs run in their own working directory: give them absolute paths.
+    # Slurm jobs and Ray workers run in their own working directory: give them absolute paths.
     root = Path(cfg.run.output)
-    layout = RunLayout(root.resolve() if cfg.run.executor == "slurm" else root)
+    layout = RunLayout(root.resolve() if cfg.run.executor in ("slurm", "ray") else root)
     made = first_missing(layout.root)
     if cfg.run.executor == "slurm":
         check_before_run(cfg, layout, stages, made)  # refuses a path sbatch cannot take, first
@@ -173,10 +173,9 @@ def run_pipeline(cfg: Config, stages: list[str]) -> int:
 
 
 def _run_locked(cfg: Config, layout: RunLayout, stages: list[str], made: Path | None) -> int:
-    from pipeline.execution import CLEAR_LINE, JobFailed, completed_tasks, redo_damaged, run_local
+    from pipeline.execution import JobFailed, ray_cluster, redo_damaged, run_local, run_ray
     from pipeline.preflight import check_before_run
     from pipeline.plan import stage as stage_named
-    from pipeline.report import stage_line
 
     check_before_run(cfg, layout, stages, made)
     jobs_by_stage = {stage: stage_named(stage).jobs(cfg, layout) for stage in stages}
@@ -185,8 +184,25 @@ def _run_locked(cfg: Config, layout: RunLayout, stages: list[str], made: Path | 
         redo_damaged(jobs_by_stage, layout)  # before submitting: the jobs skip what is marked done
         return submit_to_slurm(cfg, layout, stages, jobs_by_stage)
 
-    print(f"Run folder: {layout.root}/  ({cfg.run.tasks} tasks, {cfg.run.workers} workers)")
+    where = "on Ray" if cfg.run.executor == "ray" else "workers"
+    print(f"Run folder: {layout.root}/  ({cfg.run.tasks} tasks, {cfg.run.workers} {where})")
     redo_damaged(jobs_by_stage, layout)  # a task marked done whose files changed since is not done
+    if cfg.run.executor == "ray":
+        try:
+            with ray_cluster(cfg, layout.root / "ray.log"):
+                return _run_jobs(cfg, layout, stages, jobs_by_stage, lambda job: run_ray(job, layout, cfg))
+        except JobFailed as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 1
+    return _run_jobs(cfg, layout, stages, jobs_by_stage, lambda job: run_local(job, layout, cfg.run.workers))
+
+
+def _run_jobs(cfg: Config, layout: RunLayout, stages: list[str], jobs_by_stage: dict, run_job) -> int:
+    """Every stage's jobs, one after another, through RUN_JOB; a line per stage."""
+    from pipeline.execution import CLEAR_LINE, JobFailed, completed_tasks
+    from pipeline.plan import stage as stage_named
+    from pipeline.report import stage_line
+
     for i, stage in enumerate(stages, 1):
         print(f"[{i}/{len(stages)}] {stage}", flush=True)
         start = time.perf_counter()
@@ -197,7 +213,7 @@ def _run_locked(cfg: Config, layout: RunLayout, stages: list[str], made: Path | 
         done = all(completed_tasks(layout.logs(job.stage, job.name)) >= job.tasks for job in jobs_by_stage[stage])
         for job in jobs_by_stage[stage]:
             try:
-                run_local(job, layout, cfg.run.workers)
+                run_job(job)
             except JobFailed as e:
                 print(f"\nerror: {e}", file=sys.stderr)
                 return 1

@@ -2,7 +2,7 @@
 
 `yaml.safe_load` gives plain data; `build_typed` (pipeline/typed_yaml.py) turns it into the
 dataclasses, checking every key and type against the dataclass fields. The run's own sections
-(`run`, `input`, `slurm`) are defined here; every stage's section is its package's config
+(`run`, `input`, `slurm`, `ray`) are defined here; every stage's section is its package's config
 dataclass, named in the stage table (pipeline/stages.py). Filter-rule files referenced from
 `quality:` are inlined, so the resolved config written to `RUN/config.yaml` says everything
 about the run. Every error names the file, the dotted key, the line and the valid choices
@@ -29,8 +29,8 @@ class RunConfig:
     output: str = "runs/thresher"  # the run folder
     seed: int = 0
     tasks: int = 2  # datatrove tasks per parallel stage (input files are shared out among them)
-    workers: int = 2  # tasks run at the same time on the local executor
-    executor: Literal["local", "slurm"] = "local"
+    workers: int = 2  # tasks run at the same time on the local and Ray executors
+    executor: Literal["local", "slurm", "ray"] = "local"
 
 
 @dataclass
@@ -87,6 +87,17 @@ class SlurmConfig:
         return cpus, mem, time
 
 
+@dataclass
+class RayConfig:
+    # null: the cluster named by RAY_ADDRESS when it is set, else a Ray started on this machine
+    # for the run's length; "auto": the cluster `ray start --head` started here; or
+    # "ray://head:10001" for a remote one (the run folder must be on storage all nodes share).
+    address: str | None = None
+    # What each task asks Ray's scheduler for (datatrove's RayPipelineExecutor).
+    cpus_per_task: int = 1
+    mem_per_cpu_gb: float = 2.0
+
+
 class _ConfigBase:
     # Where each key came from, for errors found after loading (a missing file in preflight).
     # Set by load_config, never by the YAML (build_typed skips fields with init=False).
@@ -109,13 +120,14 @@ _CLASSES: dict[tuple, type] = {}
 
 def config_class() -> type:
     """The run config's dataclass: run and input, one section per stage of the table that has
-    settings, then slurm. Built from the table so that a new stage's section is its own."""
+    settings, then slurm and ray. Built from the table so that a new stage's section is its own."""
     sections = tuple(s for s in stages.TABLE if s.config is not None)
     if sections not in _CLASSES:
         fields = [("run", RunConfig, field(default_factory=RunConfig)),
                   ("input", InputConfig, field(default_factory=InputConfig)),
                   *[(s.name, s.config, field(default_factory=s.config_default)) for s in sections],
                   ("slurm", SlurmConfig, field(default_factory=SlurmConfig)),
+                  ("ray", RayConfig, field(default_factory=RayConfig)),
                   ("source", YamlSource | None, field(default=None, init=False, repr=False, compare=False))]
         # Named as this module's `Config`, so that the default table's config pickles by reference.
         _CLASSES[sections] = dataclasses.make_dataclass("Config", fields, bases=(_ConfigBase,),
@@ -186,6 +198,8 @@ def _check_values(cfg, source: YamlSource) -> None:
     need(cfg.run.tasks >= 1, "run.tasks", f"must be at least 1, got {cfg.run.tasks}")
     need(cfg.run.workers >= 1, "run.workers", f"must be at least 1, got {cfg.run.workers}")
     _check_slurm(cfg.slurm, need)
+    need(cfg.ray.cpus_per_task >= 1, "ray.cpus_per_task", f"must be at least 1, got {cfg.ray.cpus_per_task}")
+    need(cfg.ray.mem_per_cpu_gb > 0, "ray.mem_per_cpu_gb", f"must be more than 0, got {cfg.ray.mem_per_cpu_gb}")
     for stage in stages.TABLE:
         section = getattr(cfg, stage.name, None)
         if hasattr(section, "check"):

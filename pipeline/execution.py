@@ -1,4 +1,4 @@
-"""Run a stage's jobs on datatrove's executors: local processes now, Slurm arrays on a cluster.
+"""Run a stage's jobs on datatrove's executors: local processes, Ray tasks, or Slurm arrays.
 
 Completion markers are datatrove's own (`logs/<job>/completions/`): a rerun skips finished
 tasks. Locally, datatrove's console chatter goes to `logs/<job>/console.log` and the user sees
@@ -13,7 +13,7 @@ import signal
 import sys
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from datatrove.executor import LocalPipelineExecutor
@@ -186,6 +186,32 @@ def run_local(job: Job, layout: RunLayout, workers: int, out=None) -> float:
         # fork: workers start at once and inherit the redirected stderr.
         start_method="fork",
     )
+    return _drive(job, executor, logging_dir, out, fail_fast_on_dead_worker(job, logging_dir, out))
+
+
+def run_ray(job: Job, layout: RunLayout, cfg: Config, out=None) -> float:
+    """Run JOB's tasks on the Ray cluster `ray_cluster` connected to, through datatrove's
+    RayPipelineExecutor: the same run folder, logs, stats and completion markers as locally."""
+    from datatrove.executor.ray import RayPipelineExecutor
+
+    out = out or sys.stdout
+    logging_dir = layout.logs(job.stage, job.name)
+    job_writers(job.pipeline, logging_dir)
+    with stderr_to(logging_dir / "console.log"):  # it warns that a local folder must be shared storage
+        executor = RayPipelineExecutor(
+            job.pipeline,
+            tasks=job.tasks,
+            workers=max(1, min(cfg.run.workers, job.tasks)),
+            logging_dir=str(logging_dir),
+            cpus_per_task=cfg.ray.cpus_per_task,
+            mem_per_cpu_gb=cfg.ray.mem_per_cpu_gb,
+        )
+    return _drive(job, executor, logging_dir, out, nullcontext())
+
+
+def _drive(job: Job, executor, logging_dir: Path, out, guard) -> float:
+    """Run EXECUTOR with its console chatter in console.log and a progress line on a terminal;
+    JobFailed unless every task left its completion marker."""
     start = time.perf_counter()
     stop = threading.Event()
     watcher = threading.Thread(target=_progress, args=(job, logging_dir, stop, out), daemon=True)
@@ -193,7 +219,7 @@ def run_local(job: Job, layout: RunLayout, workers: int, out=None) -> float:
         watcher.start()
     console = logging_dir / "console.log"
     try:
-        with stderr_to(console), fail_fast_on_dead_worker(job, logging_dir, out):
+        with stderr_to(console), guard:
             executor.run()
     except Exception as e:
         raise JobFailed(f"{job.stage}/{job.name} failed: {e}. Logs: {logging_dir}/logs/ and {console}") from e
@@ -205,6 +231,27 @@ def run_local(job: Job, layout: RunLayout, workers: int, out=None) -> float:
     if incomplete:
         raise JobFailed(f"{job.stage}/{job.name}: {incomplete} of {job.tasks} tasks did not complete. Logs: {logging_dir}/logs/")
     return time.perf_counter() - start
+
+
+@contextmanager
+def ray_cluster(cfg: Config, console: Path):
+    """Connect to the cluster `ray.address` names (or RAY_ADDRESS), or start one here for the
+    run's length. Ray's own start-up lines go to CONSOLE; the workers' output stays in the task
+    logs (log_to_driver off), as locally."""
+    try:
+        import ray
+    except ImportError:
+        raise JobFailed("run.executor ray needs Ray: pip install 'thresher[ray]'") from None
+    starts_here = cfg.ray.address is None and not os.environ.get("RAY_ADDRESS")
+    # A Ray started here keeps its object store small: only the executors travel through it.
+    options = {"object_store_memory": 256 * 2**20, "include_dashboard": False} if starts_here else {}
+    with stderr_to(console):
+        ray.init(address=cfg.ray.address, log_to_driver=False, logging_level="ERROR", **options)
+    try:
+        yield
+    finally:
+        with stderr_to(console):
+            ray.shutdown()
 
 
 def slurm_executors(jobs: list[Job], cfg: Config, layout: RunLayout, depends=None, run_id: str | None = None) -> dict:
