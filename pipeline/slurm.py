@@ -42,6 +42,9 @@ def venv_activation() -> str | None:
     return None
 
 
+NODE_LINE = "thresher: on node"
+
+
 class ThresherSlurmExecutor(SlurmPipelineExecutor):
     """datatrove's Slurm executor that remembers every job it submits and waits for all of them."""
 
@@ -69,7 +72,11 @@ class ThresherSlurmExecutor(SlurmPipelineExecutor):
         # The srun line names the pickled pipeline by path: quoted, so the shell reads it as one
         # word whatever it holds (preflight already refuses run folders sbatch cannot take).
         pickled = self.logging_dir.resolve_paths("executor.pik")
-        return super().get_launch_file_contents(sbatch_args, run_script.replace(pickled, shlex.quote(pickled)))
+        run_script = run_script.replace(pickled, shlex.quote(pickled))
+        # The first line of each task's Slurm output says where it ran (`status`, and a user
+        # chasing a node that misbehaves, read it).
+        where = f'echo "{NODE_LINE} $SLURMD_NODENAME (array task $SLURM_ARRAY_TASK_ID)"'
+        return super().get_launch_file_contents(sbatch_args, f"{where}\n{run_script}")
 
     def get_sbatch_args(self, max_array: int = 1) -> dict:
         args = super().get_sbatch_args(max_array)

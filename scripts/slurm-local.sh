@@ -7,9 +7,14 @@
 #
 # MAX_ARRAY_SIZE (default 1001, Slurm's own default) caps job-array indices; CI sets it small so
 # that the pipeline's array splitting is exercised with a handful of tasks.
+# NODES (default 1): how many Slurm nodes this machine pretends to be. Each is its own slurmd
+# (`slurmd -N <host>-<i>`, its own port, spool directory and log) with this machine's CPUs and
+# memory, so array tasks really are spread over nodes that share one filesystem, as on a cluster.
 set -euo pipefail
 
 MAX_ARRAY_SIZE="${MAX_ARRAY_SIZE:-1001}"
+NODES="${NODES:-1}"
+FIRST_PORT=17001
 CONF_DIR=/etc/slurm
 LOG_DIR=/var/log/slurm
 
@@ -31,12 +36,23 @@ start_munge() {
   munge -n | unmunge >/dev/null  # the key works
 }
 
+node_names() {
+  local host i
+  host=$(hostname -s)
+  if [ "$NODES" -eq 1 ]; then echo "$host"; return; fi
+  for i in $(seq "$NODES"); do echo "$host-$i"; done
+}
+
 write_conf() {
-  local host node
+  local host hardware nodes="" i=0 name
   host=$(hostname -s)
   # slurmd -C reports this machine's real CPUs and memory in slurm.conf syntax; a node line
   # that claims more than the machine has keeps the node from coming up.
-  node=$(slurmd -C | head -n 1)
+  hardware=$(slurmd -C | head -n 1 | sed 's/^NodeName=[^ ]* //')
+  for name in $(node_names); do
+    nodes+="NodeName=$name NodeHostname=$host NodeAddr=127.0.0.1 Port=$((FIRST_PORT + i)) $hardware State=UNKNOWN"$'\n'
+    i=$((i + 1))
+  done
   mkdir -p "$CONF_DIR" "$LOG_DIR" /var/spool/slurmctld /var/spool/slurmd
   cat > "$CONF_DIR/slurm.conf" <<CONF
 ClusterName=thresher-local
@@ -57,13 +73,13 @@ SelectTypeParameters=CR_CPU
 ReturnToService=2
 MaxArraySize=$MAX_ARRAY_SIZE
 StateSaveLocation=/var/spool/slurmctld
-SlurmdSpoolDir=/var/spool/slurmd
+# %n: each slurmd of this machine is a node of its own, with its own files.
+SlurmdSpoolDir=/var/spool/slurmd/%n
 SlurmctldPidFile=/run/slurmctld.pid
-SlurmdPidFile=/run/slurmd.pid
+SlurmdPidFile=/run/slurmd-%n.pid
 SlurmctldLogFile=$LOG_DIR/slurmctld.log
-SlurmdLogFile=$LOG_DIR/slurmd.log
-$node State=UNKNOWN
-PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
+SlurmdLogFile=$LOG_DIR/slurmd-%n.log
+${nodes}PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 CONF
 }
 
@@ -74,15 +90,18 @@ up() {
   pkill -x slurmd || true
   sleep 1
   /usr/sbin/slurmctld -c   # -c: a fresh state, no jobs left from an earlier cluster
-  /usr/sbin/slurmd
+  for name in $(node_names); do
+    mkdir -p "/var/spool/slurmd/$name"
+    /usr/sbin/slurmd -N "$name"
+  done
   for _ in $(seq 60); do
-    if sinfo -h -o '%T' 2>/dev/null | grep -qE '^(idle|mixed|allocated)'; then
+    if [ "$(sinfo -h -N -o '%N %T' 2>/dev/null | grep -cE ' (idle|mixed|allocated)$')" -ge "$NODES" ]; then
       echo "Slurm is up: $(sinfo -h -o '%P %D %T %c')"
       return 0
     fi
     sleep 1
   done
-  echo "Slurm did not come up; see $LOG_DIR/slurmctld.log and $LOG_DIR/slurmd.log" >&2
+  echo "Slurm did not come up; see $LOG_DIR/slurmctld.log and $LOG_DIR/slurmd-*.log" >&2
   sinfo >&2 || true
   return 1
 }

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.cli import main
+from pipeline.slurm import NODE_LINE
 from demo.corpus import write_demo_corpus
 
 WAIT_S = 900
@@ -80,6 +81,16 @@ def test_whole_pipeline_on_slurm_matches_local(configs, corpus, tmp_path, capsys
     assert main(["status", str(tmp_path / "slurm")]) == 0
     status = capsys.readouterr().out
     assert "incomplete" not in status and "report/report" in status, status
+
+    # On a cluster of several nodes (CI: NODES=2 scripts/slurm-local.sh up, and
+    # THRESHER_SLURM_NODES=2 to hold the test to it) the arrays' tasks ran on every node.
+    nodes = [n for n in subprocess.run(["sinfo", "-h", "-N", "-o", "%N"], capture_output=True, text=True).stdout.split()]
+    expected = int(os.environ.get("THRESHER_SLURM_NODES", "0"))
+    assert not expected or len(set(nodes)) == expected, f"THRESHER_SLURM_NODES={expected} but sinfo lists {nodes}"
+    used = {m for out in (tmp_path / "slurm").rglob("slurm/*.out") for m in re.findall(rf"{NODE_LINE} (\S+)", out.read_text())}
+    assert used and used <= set(nodes)
+    if len(set(nodes)) > 1:
+        assert used == set(nodes), f"tasks ran on {used} only, of {nodes}"
 
     local_shards = sorted((tmp_path / "local" / "shards").glob("*.bin"))
     assert local_shards
