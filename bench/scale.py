@@ -1,7 +1,8 @@
 """How every job of the pipeline grows with the corpus: the whole pipeline at three sizes.
 
 The input is generated from ../shared/data so that every stage sees data that grows with N:
-the sentences of the real English and Chinese web texts recombined into distinct documents
+the sentences of the real English (those fastText calls English) and Chinese web texts
+recombined into distinct documents
 (8-24 sentences drawn at random from the pool, in paragraphs of 2-5, each document on one of
 N/20 sites), plus near copies of earlier documents (2% of their words or characters
 replaced), exact copies, junk (menus, link lists, spam lines) and pages in other languages
@@ -52,8 +53,20 @@ _ZH_SENTENCE = re.compile(r"(?<=[。！？])")
 CPU_K, RSS_K, ONE_TASK_SHARE = 1.05, 0.1, 0.05
 
 
+def english_only(sentences: list[str]) -> list[str]:
+    """The sentences fastText's lid.176 calls English at 0.8 or more: the English sets hold
+    Common Crawl pages with other languages in them, and a document mixed from those would be
+    a langid test, not a scale one."""
+    from langid.lid import lid176_path
+    from pipeline.fasttext_model import load
+
+    model = load(lid176_path())
+    labels, scores = model.predict([s.replace("\n", " ") for s in sentences])
+    return [s for s, label, score in zip(sentences, labels, scores) if label[0] == "__label__en" and score[0] >= 0.8]
+
+
 def sentence_pools(data: Path) -> dict[str, list[str]]:
-    en = [s.strip() for t in english_texts(data) for s in _EN_SENTENCE.split(t) if 40 <= len(s.strip()) <= 300]
+    en = english_only([s.strip() for t in english_texts(data) for s in _EN_SENTENCE.split(t) if 40 <= len(s.strip()) <= 300])
     zh = [s.strip() for t in chinese_texts(data) for s in _ZH_SENTENCE.split(t) if 15 <= len(s.strip()) <= 150]
     other = []
     for lang in OTHER_LANGUAGES:
@@ -132,6 +145,22 @@ def make_corpus(pools: dict[str, list[str]], n: int, folder: Path, seed: int = 0
     return made
 
 
+def in_child(work):
+    """WORK() run in a forked process, its JSON result returned: what it allocates (the
+    generated corpus) never swells this process, whose RSS every forked job starts from."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read)
+        os.write(write, json.dumps(work()).encode())
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as f:
+        result = json.loads(f.read())
+    os.waitpid(pid, 0)
+    return result
+
+
 def measure_job(job, layout, workers: int) -> dict:
     """Run JOB in a forked process; its wall time, CPU seconds and peak RSS (self or any worker)."""
     from pipeline.execution import run_local
@@ -170,7 +199,7 @@ def run_size(n: int, pools, work: Path, args) -> dict:
     from pipeline.stats import counts, job_stats
 
     corpus, root = work / f"input_{n}", work / f"run_{n}"
-    made = make_corpus(pools, n, corpus)
+    made = in_child(lambda: make_corpus(pools, n, corpus))
     overrides = [f"run.output={root}", f"run.tasks={args.tasks}", f"run.workers={args.workers}",
                  f"input.paths=['{corpus}/*.jsonl.gz']", f"tokenizer.max_train_bytes={args.train_bytes}"]
     cfg = load_config(REPO / "configs" / "default.yaml", overrides)

@@ -6,10 +6,10 @@ Three jobs per language, none holding the corpus:
 1. `readmit_signatures` (run.tasks tasks): the candidates' signatures, made exactly as dedup
    made the kept set's (same shingles, seed, banding and partition salt), in the same
    `bucket_BBB/<rank>.minhash.sig` files, with their docinfo lines (dedup/signature.py).
-2. `readmit_collisions` (one task per band): for band b, the
-   candidates' records of that band are held sorted by a fingerprint of their hashes (8 + 8
-   bytes a candidate), and every kept document's record of band b is streamed past them in
-   blocks. Equal fingerprints are collisions: `<b>.kept` pairs (candidate file, doc, kept file,
+2. `readmit_collisions` (run.tasks tasks, task t takes the bands b with b mod tasks = t): for
+   band b, the candidates' records of that band are held sorted by a fingerprint of their
+   hashes (8 + 8 bytes a candidate), and every kept document's record of band b is streamed
+   past them in blocks. Equal fingerprints are collisions: `<b>.kept` pairs (candidate file, doc, kept file,
    doc) and `<b>.cand` pairs between candidates (each to the first of its group).
 3. `readmit_verify` (run.tasks tasks, task t takes the kept files f with f mod tasks = t): the
    estimated Jaccard of every colliding pair from the two whole signatures (dedup/verify.py),

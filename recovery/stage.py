@@ -108,7 +108,8 @@ def _gate_jobs(cfg, layout: RunLayout, lang: str, candidates, signed: set) -> li
     sigs, pairs, verdicts = str(gate / "signatures"), str(gate / "pairs"), str(gate / "verdicts")
     return found + [
         Job("recovery", f"{lang}/readmit_signatures", [CandidateReader(str(candidates), lang), FastMinhashSignature(sigs, config, groups)], tasks),
-        Job("recovery", f"{lang}/readmit_collisions", [BandCollisions(sigs, str(kept), pairs, config)], d.num_buckets),
+        # The bands shared out over run.tasks tasks: a task each would cost its start-up 24 times.
+        Job("recovery", f"{lang}/readmit_collisions", [BandCollisions(sigs, str(kept), pairs, config)], min(tasks, d.num_buckets)),
         Job("recovery", f"{lang}/readmit_verify", [VerifyCollisions(pairs, sigs, str(kept), verdicts, config, cfg.recovery.max_jaccard_to_kept)], tasks),
         Job("recovery", f"{lang}/readmit_dedup", [ReadmitDedup(str(candidates), verdicts, str(layout.output("recovery", lang)),
                                                                cfg.recovery.max_jaccard_to_kept)], tasks),

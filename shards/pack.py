@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -96,12 +97,16 @@ class PackShards(PipelineStep):
         docs, tokens, hist = Counter(), Counter(), {}
         totals = {"rows": 0, "padding_tokens": 0, "documents": 0}
         stem = work / f"rows_{rank:05d}"
-        with open(f"{stem}.bin", "wb") as tok_f, open(f"{stem}.seg", "wb") as seg_f, open(f"{stem}.cnt", "wb") as cnt_f:
+        segments = [0]  # segment records written so far: where the next row's records start
+        with open(f"{stem}.bin", "wb") as tok_f, open(f"{stem}.seg", "wb") as seg_f, open(f"{stem}.off", "wb") as off_f:
+            off_f.write(np.zeros(1, dtype="<u8").tobytes())  # row r's records: off[r]:off[r + 1]
 
             def write(packed: Packed) -> None:
                 tok_f.write(packed.tokens.tobytes())
                 seg_f.write(packed.segments.tobytes())
-                cnt_f.write(packed.counts.astype("<u4").tobytes())
+                ends = segments[0] + np.cumsum(packed.counts, dtype=np.int64)
+                off_f.write(ends.astype("<u8").tobytes())
+                segments[0] = int(ends[-1]) if len(ends) else segments[0]
                 totals["rows"] += len(packed.counts)
                 totals["padding_tokens"] += packed.padding
 
@@ -146,18 +151,24 @@ def encode(tok, texts: list[str], eos_id: int, first_doc: int) -> Batch:
 
 
 class _Part:
-    """One pack task's rows and segments, memory-mapped for random access."""
+    """One pack task's rows, read a row at a time with pread: a shuffle task holds only the
+    block of rows it is writing. (A memory map would leave every page it touched resident, and
+    the whole run passes through each task's reads.)"""
 
     def __init__(self, stem: Path, seq_len: int):
-        self.tokens = _map(Path(f"{stem}.bin"), DTYPE).reshape(-1, seq_len)
-        self.segments = _map(Path(f"{stem}.seg"), SEGMENT)
-        counts = np.fromfile(f"{stem}.cnt", dtype="<u4").astype(np.int64)
-        self.offsets = np.concatenate([[0], np.cumsum(counts)])
+        self.row_bytes = seq_len * DTYPE.itemsize
+        self.files = [os.open(f"{stem}.{suffix}", os.O_RDONLY) for suffix in ("bin", "seg", "off")]
 
+    def row(self, r: int) -> bytes:
+        return os.pread(self.files[0], self.row_bytes, r * self.row_bytes)
 
-def _map(path: Path, dtype) -> np.ndarray:
-    """A read-only memmap; numpy cannot map an empty file (a task that got no documents)."""
-    return np.memmap(path, dtype=dtype, mode="r") if path.stat().st_size else np.empty(0, dtype)
+    def segments(self, r: int) -> np.ndarray:
+        start, end = np.frombuffer(os.pread(self.files[2], 16, r * 8), dtype="<u8").tolist()
+        return np.frombuffer(os.pread(self.files[1], (end - start) * SEGMENT.itemsize, start * SEGMENT.itemsize), dtype=SEGMENT)
+
+    def close(self) -> None:
+        for fd in self.files:
+            os.close(fd)
 
 
 def read_parts(work: Path) -> list[dict]:
@@ -188,32 +199,37 @@ class ShuffleShards(PipelineStep):
         order = RowPermutation(total, self.seed)
         starts = np.cumsum(rows) - rows  # each part's first row in the run-wide numbering
         parts = [_Part(work / f"rows_{p['task']:05d}", self.settings.seq_len) for p in parts_meta]
-        for shard in range(rank, math.ceil(total / per_shard), world_size):
-            chosen = order(np.arange(shard * per_shard, min(total, (shard + 1) * per_shard)))
-            part_of = np.searchsorted(starts, chosen, side="right") - 1
-            record = self._write(out / f"shard_{shard:05d}", parts, part_of, chosen - starts[part_of])
-            (work / f"shard_{shard:05d}.json").write_text(json.dumps(record) + "\n")
-            self.stat_update("rows", value=record["rows"])
+        try:
+            for shard in range(rank, math.ceil(total / per_shard), world_size):
+                chosen = order(np.arange(shard * per_shard, min(total, (shard + 1) * per_shard)))
+                part_of = np.searchsorted(starts, chosen, side="right") - 1
+                record = self._write(out / f"shard_{shard:05d}", parts, part_of, chosen - starts[part_of])
+                (work / f"shard_{shard:05d}.json").write_text(json.dumps(record) + "\n")
+                self.stat_update("rows", value=record["rows"])
+        finally:
+            for part in parts:
+                part.close()
         return
         yield
 
     def _write(self, stem: Path, parts: list[_Part], part_of: np.ndarray, local: np.ndarray) -> dict:
         L = self.settings.seq_len
-        counts = np.array([parts[p].offsets[r + 1] - parts[p].offsets[r] for p, r in zip(part_of, local)], dtype=np.int64)
-        real_tokens = 0
+        real_tokens, segments_written = 0, 0
         with open(f"{stem}.bin", "wb") as tok_f, open(f"{stem}.seg", "wb") as seg_f:
-            seg_f.write(np.concatenate([[0], np.cumsum(counts)]).astype("<u8").tobytes())
+            # The index first (rows + 1 offsets), its values known only as the rows are read.
+            index = np.zeros(len(local) + 1, dtype="<u8")
+            seg_f.write(index.tobytes())
             for at in range(0, len(local), WRITE_ROWS):
-                p_chunk, r_chunk = part_of[at : at + WRITE_ROWS], local[at : at + WRITE_ROWS]
-                block = np.empty((len(r_chunk), L), dtype=DTYPE)
-                for p in np.unique(p_chunk):
-                    mine = p_chunk == p
-                    block[mine] = parts[p].tokens[r_chunk[mine]]
-                tok_f.write(block.tobytes())
-                segs = np.concatenate([parts[p].segments[parts[p].offsets[r] : parts[p].offsets[r + 1]] for p, r in zip(p_chunk, r_chunk)])
-                seg_f.write(segs.tobytes())
-                row_ends = np.cumsum(counts[at : at + WRITE_ROWS]) - 1  # each row's last segment
-                real_tokens += int(segs["end"][row_ends].astype(np.int64).sum())
+                rows = list(zip(part_of[at : at + WRITE_ROWS].tolist(), local[at : at + WRITE_ROWS].tolist()))
+                tok_f.write(b"".join(parts[p].row(r) for p, r in rows))
+                segs = [parts[p].segments(r) for p, r in rows]
+                for i, seg in enumerate(segs):
+                    segments_written += len(seg)
+                    index[at + i + 1] = segments_written
+                    real_tokens += int(seg["end"][-1])  # the row's last piece ends where its padding starts
+                seg_f.write(b"".join(seg.tobytes() for seg in segs))
+            seg_f.seek(0)
+            seg_f.write(index.tobytes())
         return {
             "name": f"{stem.name}.bin",
             "rows": len(local),

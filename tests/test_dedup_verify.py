@@ -12,7 +12,8 @@ from dedup.inmemory import lsh_clusters, true_jaccard
 from dedup.minhash import minhash_config
 from dedup.shingles import jaccard, shingle_hashes, shingle_set
 from dedup.signature import FastMinhashSignature
-from dedup.verify import estimated_jaccard, load_signatures
+from dedup.clusters import SurvivorCluster
+from dedup.verify import agreements, estimated_jaccard, load_signatures, node_key, signature_matrix
 from tests.test_dedup import english, near, read, run_dedup
 
 CONFIG = minhash_config(5, 32, 6, seed=1)
@@ -47,6 +48,30 @@ def test_signatures_come_back_from_the_bucket_files(tmp_path):
     assert set(got) == {(0, 1), (0, 4), (0, 6)}  # only what was asked for
     for (_, index), sig in got.items():
         assert np.array_equal(sig, expected[index])
+
+
+def test_the_cluster_stage_keeps_16_bits_of_the_asked_for_signatures(tmp_path):
+    docs = pairs(20, range(4))
+    step = FastMinhashSignature(str(tmp_path), CONFIG)
+    expected = {i: step.signature(d) for i, d in enumerate(docs)}
+    step.run(iter(docs), 0, 1)
+    keys = node_key([0, 0, 0], [1, 4, 6])
+    got = signature_matrix(get_datafolder(str(tmp_path)), CONFIG, keys)
+    for row, index in enumerate([1, 4, 6]):
+        assert np.array_equal(got[row], expected[index].astype(np.uint16))
+    assert agreements(got, np.array([0]), np.array([0]))[0] == 1.0
+    with pytest.raises(ValueError, match="no signature for document 99 of task 0"):
+        signature_matrix(get_datafolder(str(tmp_path)), CONFIG, node_key([0], [99]))
+
+
+def test_components_of_a_long_chain_and_their_order():
+    # A chain of 2,000 (0-1, 1-2, ...) given backwards, and a pair (2005, 2001) named last:
+    # one component each, numbered by their first document.
+    a = np.array([*range(1998, -1, -1), 2005])
+    b = np.array([*range(1999, 0, -1), 2001])
+    clustered, labels = SurvivorCluster._components(2010, a, b)
+    assert clustered.tolist() == [*range(2000), 2001, 2005]
+    assert labels.tolist() == [0] * 2000 + [1, 1]
 
 
 def test_in_memory_engine_checks_the_true_jaccard():
@@ -117,3 +142,14 @@ def test_removal_probability_is_banding_then_check():
     # One row per similarity, one column per threshold; a higher threshold never removes more.
     table = removal_probability([0.6, 0.9], 24, 8, [0.0, 0.6, 0.725])
     assert table.shape == (2, 3) and (np.diff(table, axis=1) <= 1e-12).all()
+
+
+def test_survivor_is_best_quality_then_longest_then_smallest_id():
+    inf = float("inf")  # no quality score: -quality sorts last
+    labels = np.array([0, 0, 0, 1, 1, 2, 2, 2])
+    neg_quality = np.array([inf, -0.9, inf, inf, inf, -0.5, -0.5, -0.5])
+    neg_chars = np.array([-900, -100, -1000, -500, -500, -70, -70, -80])
+    ids = ["a", "b", "c", "y", "x", "q", "p", "r"]
+    best = SurvivorCluster._survivors(labels, neg_quality, neg_chars, ids)
+    # 0: the scored one, though shorter; 1: a tie on length, "x" first; 2: the longest of equal quality.
+    assert [ids[i] for i in best] == ["b", "x", "r"]
