@@ -18,7 +18,7 @@ CASES = [
     ("unknown_section", "dedupe: {}\n", [], "dedupe", "valid keys", True),
     ("wrong_type", "run:\n  tasks: four\n", [], "run.tasks", "expected int", True),
     ("number_as_text", "tokenizer:\n  max_train_bytes: 1e8\n", [], "tokenizer.max_train_bytes", "write large numbers out in full", True),
-    ("bad_choice", "run:\n  executor: kubernetes\n", [], "run.executor", "not one of ['local', 'slurm']", True),
+    ("bad_choice", "run:\n  executor: kubernetes\n", [], "run.executor", "not one of ['local', 'slurm', 'ray']", True),
     ("rule_frac_out_of_range", "quality:\n  en:\n    - use: gopher_quality\n      max_symbol_word_frac: 1.5\n", [],
      "quality.en.0.max_symbol_word_frac", "between 0 and 1", True),
     ("rule_unknown_param", "quality:\n  zh:\n    - use: gopher_quality\n      min_doc_wrds: 3\n", [], "quality.zh.0.min_doc_wrds", "valid keys", True),
