@@ -71,10 +71,11 @@ def jaccard(a: set, b: set) -> float:
 
 class ShingleIndex:
     """Shingle sets with an inverted index (shingle -> sets holding it): the Jaccard of a new set
-    to every added set that shares a shingle with it. The work of a lookup follows the postings
-    it shares, not the number of sets added: a chain of documents each overlapping the next
-    costs a constant per document, where comparing against every set would be quadratic.
-    `visits` counts the postings walked, the measure of that work."""
+    to every added set that shares a shingle with it. The work of a lookup is the postings of
+    its shingles, not the number of sets added: a chain of documents each overlapping the next
+    costs a constant per document, where comparing against every set costs the cluster's size.
+    Documents that all share the same shingles (a boilerplate paragraph) still cost what they
+    share. `visits` counts the postings walked, the measure of that work."""
 
     def __init__(self):
         self.sets: list[set] = []

@@ -184,7 +184,7 @@ def _run_locked(cfg: Config, layout: RunLayout, stages: list[str], made: Path | 
         redo_damaged(jobs_by_stage, layout)  # before submitting: the jobs skip what is marked done
         return submit_to_slurm(cfg, layout, stages, jobs_by_stage)
 
-    where = "on Ray" if cfg.run.executor == "ray" else "workers"
+    where = "at once on Ray" if cfg.run.executor == "ray" else "workers"
     print(f"Run folder: {layout.root}/  ({cfg.run.tasks} tasks, {cfg.run.workers} {where})")
     redo_damaged(jobs_by_stage, layout)  # a task marked done whose files changed since is not done
     if cfg.run.executor == "ray":

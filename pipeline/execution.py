@@ -245,8 +245,12 @@ def ray_cluster(cfg: Config, console: Path):
     starts_here = cfg.ray.address is None and not os.environ.get("RAY_ADDRESS")
     # A Ray started here keeps its object store small: only the executors travel through it.
     options = {"object_store_memory": 256 * 2**20, "include_dashboard": False} if starts_here else {}
-    with stderr_to(console):
-        ray.init(address=cfg.ray.address, log_to_driver=False, logging_level="ERROR", **options)
+    try:
+        with stderr_to(console):
+            ray.init(address=cfg.ray.address, log_to_driver=False, logging_level="ERROR", **options)
+    except Exception as e:  # no cluster at that address, a version mismatch, …
+        where = cfg.ray.address or os.environ.get("RAY_ADDRESS") or "this machine"
+        raise JobFailed(f"could not start or reach Ray at {where}: {e}. Ray's own log: {console}") from None
     try:
         yield
     finally:

@@ -102,9 +102,12 @@ class FalseDuplicateRecovery(PipelineStep):
             self.stat_update("examined_bytes", value=len(doc.text.encode("utf-8")))
             shingles = shingle_set(doc.text, self.lang, self.n_grams)
             if not shingles:
-                continue  # nothing to measure (dedup does not cluster empty texts)
+                # Nothing to measure it by (dedup signs no text without shingles, so this is a
+                # file edited by hand): it stays out, counted.
+                self.stat_update("no_shingles")
+                continue
             survivor_id = doc.metadata.get(SURVIVOR_KEY) or fallback_survivor
-            best_id, best = None, 0.0
+            best_id, best = None, 0.0  # None: it shares no shingle with any kept document
             for i, similarity in index.overlaps(shingles).items():
                 if similarity >= best:  # ties: the latest added, as a scan in that order would pick
                     best_id, best = index.ids[i], similarity

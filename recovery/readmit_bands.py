@@ -1,7 +1,7 @@
 """The readmit gate's search: which candidates share an LSH band with a kept document, and how
 similar each such pair is — on the MinHash signatures dedup already computed.
 
-Three jobs per language, none holding the corpus:
+Four jobs per language, none holding the corpus:
 
 1. `readmit_signatures` (run.tasks tasks): the candidates' signatures, made exactly as dedup
    made the kept set's (same shingles, seed, banding and partition salt), in the same
@@ -15,7 +15,9 @@ Three jobs per language, none holding the corpus:
    estimated Jaccard of every colliding pair from the two whole signatures (dedup/verify.py),
    loading the signatures of colliding documents only (num_buckets x hashes_per_bucket x 8
    bytes each: 1.5 KB at 24 x 8). It writes, per candidate, its highest similarity to a kept
-   document and, for a pair of candidates at or over the gate, which one copies which.
+   document of its files, and the pairs of candidates at or over the gate.
+4. `readmit_decide` (one task, over those lines only): which colliding candidates come back
+   (`DecideReadmissions`).
 
 The kept set is what entered dedup's MinHash pass: what dedup kept, and the copies it removed,
 which are near copies of what it kept. A candidate like either brings nothing new. With
@@ -114,8 +116,8 @@ class BandCollisions(PipelineStep):
             files, docs, fps = files[order], docs[order], fps[order]
             self._write(out / f"{band:03d}.cand", self._within(files, docs, fps))
             if len(fps) and not kept_folder.isdir(f"bucket_{band:03d}"):
-                raise FileNotFoundError(f"{kept_folder.path}: the kept set's MinHash signatures are missing; rerun the dedup "
-                                        "stage (thresher run --stages dedup,recovery --restart)")
+                raise FileNotFoundError(f"{kept_folder.path}: the kept set's MinHash signatures are missing; delete the run "
+                                        "folder's dedup/ and recovery/ folders and run the same command again")
             with open(out / f"{band:03d}.kept", "wb") as f:
                 if len(fps):  # no candidates (the usual case): nothing to stream the kept set past
                     for kept_file, records in band_records(kept_folder, band, dtype):
@@ -127,12 +129,18 @@ class BandCollisions(PipelineStep):
 
     @staticmethod
     def _within(files, docs, fps) -> np.ndarray:
-        """Each candidate paired with the first candidate of its equal-fingerprint group."""
+        """Pairs inside each group of candidates with equal fingerprints: each member with the
+        group's first and with the member before it. All pairs of a group would be quadratic
+        (a spam page copied 10,000 times); a pair of this band missed here is still found in
+        any other band the two share, and exact copies share every band."""
         first = np.searchsorted(fps, fps, side="left")
         later = np.nonzero(first != np.arange(len(fps)))[0]
-        pairs = np.empty(len(later), dtype=PAIR)
-        pairs["a_file"], pairs["a_doc"] = files[first[later]], docs[first[later]]
-        pairs["b_file"], pairs["b_doc"] = files[later], docs[later]
+        previous = later[first[later] != later - 1]  # (the first is the one before the second)
+        a = np.concatenate([first[later], previous - 1])
+        b = np.concatenate([later, previous])
+        pairs = np.empty(len(a), dtype=PAIR)
+        pairs["a_file"], pairs["a_doc"] = files[a], docs[a]
+        pairs["b_file"], pairs["b_doc"] = files[b], docs[b]
         return pairs
 
     @staticmethod
@@ -152,9 +160,13 @@ class BandCollisions(PipelineStep):
         path.write_bytes(pairs.tobytes())
 
 
-def read_pairs(folder: Path, suffix: str) -> np.ndarray:
-    """Every band's pairs of one kind, each pair once (a pair may collide in several bands)."""
-    found = [np.fromfile(p, dtype=PAIR) for p in sorted(folder.glob(f"*.{suffix}"))]
+def read_pairs(folder: Path, suffix: str, keep) -> np.ndarray:
+    """Every band's pairs of one kind that KEEP (a function of the pair array) selects, each
+    pair once (a pair may collide in several bands); a task holds only its share."""
+    found = []
+    for path in sorted(folder.glob(f"*.{suffix}")):
+        pairs = np.fromfile(path, dtype=PAIR)
+        found.append(np.unique(pairs[keep(pairs)]))
     return np.unique(np.concatenate(found)) if found else np.empty(0, dtype=PAIR)
 
 
@@ -187,10 +199,8 @@ class VerifyCollisions(PipelineStep):
 
     def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         pairs_dir = Path(self.pairs_folder)
-        kept = read_pairs(pairs_dir, "kept")
-        kept = kept[kept["b_file"] % world_size == rank]
-        among = read_pairs(pairs_dir, "cand")
-        among = among[among["a_file"] % world_size == rank]
+        kept = read_pairs(pairs_dir, "kept", lambda p: p["b_file"] % world_size == rank)
+        among = read_pairs(pairs_dir, "cand", lambda p: p["a_file"] % world_size == rank)
         cand_folder, kept_folder = get_datafolder(self.candidate_signatures), get_datafolder(self.kept_signatures)
         cand_wanted = _wanted(np.concatenate([kept["a_file"], among["a_file"], among["b_file"]]),
                               np.concatenate([kept["a_doc"], among["a_doc"], among["b_doc"]]))
@@ -203,19 +213,17 @@ class VerifyCollisions(PipelineStep):
         for p in kept.tolist():
             a, b = (p[0], p[1]), (p[2], p[3])
             similarity = estimated_jaccard(cand_sigs[a], kept_sigs[b])
-            # The highest similarity; on a tie the smallest id, so the evidence is stable.
             if a not in best or (-similarity, kept_ids[b]) < (-best[a][0], best[a][1]):
                 best[a] = (similarity, kept_ids[b])
         self.stat_update("pairs_measured", value=len(kept) + len(among))
-        verdicts = [{"file": a[0], "doc": a[1], "max_jaccard_to_kept": round(s, 4), "kept_id": i} for a, (s, i) in sorted(best.items())]
+        # This task's best kept document per candidate; another task may hold a closer one in
+        # its files, and readmit_decide takes the highest of them.
+        verdicts = [{"file": a[0], "doc": a[1], "similarity": s, "kept_id": i} for a, (s, i) in sorted(best.items())]
         for p in among.tolist():
             a, b = (p[0], p[1]), (p[2], p[3])
             similarity = estimated_jaccard(cand_sigs[a], cand_sigs[b])
-            if similarity < self.max_jaccard:
-                continue
-            # Of two candidates that copy each other the one first by (id, file, index) may come back.
-            first, second = sorted([(cand_ids[a], *a), (cand_ids[b], *b)])
-            verdicts.append({"file": second[1], "doc": second[2], "copies_candidate": first[0], "similarity": round(similarity, 4)})
+            if similarity >= self.max_jaccard:
+                verdicts.append({"a": [*a, cand_ids[a]], "b": [*b, cand_ids[b]], "similarity": similarity})
         out = Path(self.output_folder)
         out.mkdir(parents=True, exist_ok=True)
         (out / f"{rank:05d}.jsonl").write_text("".join(json.dumps(v, ensure_ascii=False) + "\n" for v in verdicts))
@@ -223,13 +231,75 @@ class VerifyCollisions(PipelineStep):
         yield
 
 
-def read_verdicts(folder: Path, file_id: int) -> dict[int, list[dict]]:
-    """Candidate index -> its verdict lines, for the candidates of signature file FILE_ID."""
-    found: dict[int, list[dict]] = defaultdict(list)
-    for path in sorted(folder.glob("*.jsonl")):
-        with open(path) as f:
-            for line in f:
-                v = json.loads(line)
-                if v["file"] == file_id:
-                    found[v["doc"]].append(v)
+DECISIONS = "decisions.jsonl"
+
+
+class DecideReadmissions(PipelineStep):
+    """One task over the verify job's lines (one per candidate that collided with anything):
+    which of those candidates come back. A candidate stays out when its highest similarity to a
+    kept document reaches the gate; the others are admitted greedily in (id, task, index) order,
+    each unless it copies a candidate admitted before it — so of A ~ B ~ C with A unlike C, A
+    and C come back, and a candidate is never kept out for copying one that was itself kept
+    out. Holds the colliding candidates and their pairs only (~200 bytes each)."""
+
+    type = "♻️ - RECOVER"
+    name = "readmit_decide"
+
+    def __init__(self, verdicts_folder: str, output_folder: str, max_jaccard: float):
+        super().__init__()
+        self.verdicts_folder = verdicts_folder
+        self.output_folder = output_folder
+        self.max_jaccard = max_jaccard
+
+    def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        best: dict[tuple[int, int], tuple[float, str]] = {}
+        ids: dict[tuple[int, int], str] = {}
+        links: dict[tuple[int, int], list[tuple[tuple[int, int], float]]] = defaultdict(list)
+        for path in sorted(Path(self.verdicts_folder).glob("*.jsonl")):
+            with open(path) as f:
+                for line in f:
+                    v = json.loads(line)
+                    if "kept_id" in v:
+                        node, similarity = (v["file"], v["doc"]), v["similarity"]
+                        if node not in best or (-similarity, v["kept_id"]) < (-best[node][0], best[node][1]):
+                            best[node] = (similarity, v["kept_id"])
+                        continue
+                    a, b = (v["a"][0], v["a"][1]), (v["b"][0], v["b"][1])
+                    ids[a], ids[b] = v["a"][2], v["b"][2]
+                    links[a].append((b, v["similarity"]))
+                    links[b].append((a, v["similarity"]))
+        admitted: set[tuple[int, int]] = set()
+        lines = []
+        for node in sorted(set(best) | set(links), key=lambda n: (ids.get(n, ""), n)):
+            similarity, kept_id = best.get(node, (0.0, None))
+            decision = {"file": node[0], "doc": node[1], "max_jaccard_to_kept": round(similarity, 4), "kept_id": kept_id}
+            copied = [(other, s) for other, s in links.get(node, ()) if other in admitted]
+            if similarity >= self.max_jaccard:
+                decision["admit"] = False
+            elif copied:
+                other, s = min(copied, key=lambda c: (-c[1], ids[c[0]], c[0]))  # the closest; ties by id
+                decision.update(admit=False, copies_candidate=ids[other], similarity=round(s, 4))
+            else:
+                decision["admit"] = True
+                admitted.add(node)
+            lines.append(decision)
+        out = Path(self.output_folder)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / DECISIONS).write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in lines))
+        return
+        yield
+
+
+def read_decisions(folder: Path, file_id: int) -> dict[int, dict]:
+    """Candidate index -> its decision line, for the candidates of signature file FILE_ID; a
+    candidate without one collided with nothing and comes back."""
+    found = {}
+    path = folder / DECISIONS
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is missing: the readmit_decide job has not run")
+    with open(path) as f:
+        for line in f:
+            d = json.loads(line)
+            if d["file"] == file_id:
+                found[d["doc"]] = d
     return found

@@ -23,7 +23,7 @@ from recovery.config import RecoveryConfig
 from recovery.false_duplicates import FalseDuplicateRecovery, MergeReadmitted
 from recovery.false_language import FalseLanguageRecovery
 from recovery.false_rejections import FalseRejectionRecovery
-from recovery.readmit_bands import BandCollisions, CandidateReader, VerifyCollisions
+from recovery.readmit_bands import BandCollisions, CandidateReader, DecideReadmissions, VerifyCollisions
 from recovery.readmit_dedup import ReadmitDedup
 from recovery.reextraction import RemovedPages, RouteBySource
 from recovery.summary import markdown_lines, readmitted, recovery_mechanisms
@@ -105,14 +105,15 @@ def _gate_jobs(cfg, layout: RunLayout, lang: str, candidates, signed: set) -> li
             signed.add(partition)
             sign = [dedup_reader(pass_input(cfg, layout, partition), partition), FastMinhashSignature(str(kept), config, groups)]
             found.append(Job("recovery", f"{partition}/readmit_kept_signatures", sign, tasks))
-    sigs, pairs, verdicts = str(gate / "signatures"), str(gate / "pairs"), str(gate / "verdicts")
+    sigs, pairs, verdicts, decisions = (str(gate / name) for name in ("signatures", "pairs", "verdicts", "decisions"))
+    gate_at = cfg.recovery.max_jaccard_to_kept
     return found + [
         Job("recovery", f"{lang}/readmit_signatures", [CandidateReader(str(candidates), lang), FastMinhashSignature(sigs, config, groups)], tasks),
         # The bands shared out over run.tasks tasks: a task each would cost its start-up 24 times.
         Job("recovery", f"{lang}/readmit_collisions", [BandCollisions(sigs, str(kept), pairs, config)], min(tasks, d.num_buckets)),
-        Job("recovery", f"{lang}/readmit_verify", [VerifyCollisions(pairs, sigs, str(kept), verdicts, config, cfg.recovery.max_jaccard_to_kept)], tasks),
-        Job("recovery", f"{lang}/readmit_dedup", [ReadmitDedup(str(candidates), verdicts, str(layout.output("recovery", lang)),
-                                                               cfg.recovery.max_jaccard_to_kept)], tasks),
+        Job("recovery", f"{lang}/readmit_verify", [VerifyCollisions(pairs, sigs, str(kept), verdicts, config, gate_at)], tasks),
+        Job("recovery", f"{lang}/readmit_decide", [DecideReadmissions(verdicts, decisions, gate_at)], 1),
+        Job("recovery", f"{lang}/readmit_dedup", [ReadmitDedup(str(candidates), decisions, str(layout.output("recovery", lang)))], tasks),
     ]
 
 

@@ -49,6 +49,11 @@ write_conf() {
   # slurmd -C reports this machine's real CPUs and memory in slurm.conf syntax; a node line
   # that claims more than the machine has keeps the node from coming up.
   hardware=$(slurmd -C | head -n 1 | sed 's/^NodeName=[^ ]* //')
+  # Each node gets its share of the memory, so Slurm never places more than the machine has;
+  # the CPUs stay the machine's (a node must report its real topology to come up).
+  local memory
+  memory=$(echo "$hardware" | sed -n 's/.*RealMemory=\([0-9]*\).*/\1/p')
+  hardware=$(echo "$hardware" | sed "s/RealMemory=[0-9]*/RealMemory=$((memory / NODES))/")
   for name in $(node_names); do
     nodes+="NodeName=$name NodeHostname=$host NodeAddr=127.0.0.1 Port=$((FIRST_PORT + i)) $hardware State=UNKNOWN"$'\n'
     i=$((i + 1))

@@ -156,15 +156,29 @@ class _Part:
     the whole run passes through each task's reads.)"""
 
     def __init__(self, stem: Path, seq_len: int):
+        self.stem = stem
         self.row_bytes = seq_len * DTYPE.itemsize
-        self.files = [os.open(f"{stem}.{suffix}", os.O_RDONLY) for suffix in ("bin", "seg", "off")]
+        self.files: list[int] = []
+        try:
+            for suffix in ("bin", "seg", "off"):
+                self.files.append(os.open(f"{stem}.{suffix}", os.O_RDONLY))
+        except OSError:
+            self.close()
+            raise
+
+    def _read(self, which: int, size: int, at: int) -> bytes:
+        data = os.pread(self.files[which], size, at)
+        if len(data) != size:  # a packed file cut short: never write a short row
+            raise DamagedRunFolder(f"{self.stem}.{('bin', 'seg', 'off')[which]} is shorter than its part record says",
+                                   f"delete {self.stem.parents[1]}/ and run the same command again")
+        return data
 
     def row(self, r: int) -> bytes:
-        return os.pread(self.files[0], self.row_bytes, r * self.row_bytes)
+        return self._read(0, self.row_bytes, r * self.row_bytes)
 
     def segments(self, r: int) -> np.ndarray:
-        start, end = np.frombuffer(os.pread(self.files[2], 16, r * 8), dtype="<u8").tolist()
-        return np.frombuffer(os.pread(self.files[1], (end - start) * SEGMENT.itemsize, start * SEGMENT.itemsize), dtype=SEGMENT)
+        start, end = np.frombuffer(self._read(2, 16, r * 8), dtype="<u8").tolist()
+        return np.frombuffer(self._read(1, (end - start) * SEGMENT.itemsize, start * SEGMENT.itemsize), dtype=SEGMENT)
 
     def close(self) -> None:
         for fd in self.files:
@@ -198,8 +212,10 @@ class ShuffleShards(PipelineStep):
         per_shard = max(1, self.settings.max_shard_tokens // self.settings.seq_len)
         order = RowPermutation(total, self.seed)
         starts = np.cumsum(rows) - rows  # each part's first row in the run-wide numbering
-        parts = [_Part(work / f"rows_{p['task']:05d}", self.settings.seq_len) for p in parts_meta]
+        parts: list[_Part] = []
         try:
+            for p in parts_meta:  # inside the try: a part that cannot be opened closes the others
+                parts.append(_Part(work / f"rows_{p['task']:05d}", self.settings.seq_len))
             for shard in range(rank, math.ceil(total / per_shard), world_size):
                 chosen = order(np.arange(shard * per_shard, min(total, (shard + 1) * per_shard)))
                 part_of = np.searchsorted(starts, chosen, side="right") - 1

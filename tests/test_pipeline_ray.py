@@ -20,7 +20,7 @@ def test_whole_pipeline_on_ray_matches_local(configs, tmp_path, capsys):
     assert run(configs, corpus, tmp_path / "local", "--tasks", "2") == 0
     assert run(configs, corpus, tmp_path / "ray", "--tasks", "2", "--executor", "ray") == 0
     printed = capsys.readouterr().out
-    assert "2 tasks, 2 on Ray" in printed and "Logging directory points" not in printed  # Ray's chatter stays in the logs
+    assert "2 tasks, 2 at once on Ray" in printed and "Logging directory points" not in printed  # Ray's chatter stays in the logs
     local_shards = sorted((tmp_path / "local" / "shards").glob("shard_*"))
     assert local_shards
     for shard in local_shards:

@@ -20,7 +20,7 @@ from recovery.config import FalseLanguageConfig
 from recovery.false_language import FalseLanguageRecovery, dominant, language_lines
 from recovery.false_rejections import decide
 from recovery.kinds import is_code, is_list, is_long_formal, is_prose, is_table, kind_of
-from recovery.readmit_bands import PAIR, BandCollisions, CandidateReader, VerifyCollisions
+from recovery.readmit_bands import PAIR, BandCollisions, CandidateReader, DecideReadmissions, VerifyCollisions
 from recovery.readmit_dedup import ReadmitDedup
 
 PROSE = ("The committee met on Tuesday to review the budget for the coming year. Members agreed that "
@@ -112,10 +112,11 @@ def sign(docs, folder, config, rank=0, world_size=1):
     drain(FastMinhashSignature(str(folder), config).run(iter(docs), rank, world_size))
 
 
-def gate(tmp_path, kept, candidate_files, tasks=1):
-    """The readmit gate's four jobs on KEPT (signed as dedup signs) and candidate files."""
+def gate(tmp_path, kept, candidate_files, tasks=1, kept_tasks=1):
+    """The readmit gate's jobs on KEPT (signed as dedup signs, by KEPT_TASKS tasks) and candidate files."""
     config = minhash_config(5, 24, 8, seed=1)
-    sign(kept, tmp_path / "kept_sigs", config)
+    for rank in range(kept_tasks):
+        sign(kept[rank::kept_tasks], tmp_path / "kept_sigs", config, rank, kept_tasks)
     for name, docs in candidate_files.items():
         write(tmp_path / "cand", name, docs)
     for rank in range(tasks):
@@ -125,7 +126,8 @@ def gate(tmp_path, kept, candidate_files, tasks=1):
     verify = VerifyCollisions(str(tmp_path / "pairs"), str(tmp_path / "cand_sigs"), str(tmp_path / "kept_sigs"), str(tmp_path / "verdicts"), config, 0.7)
     for rank in range(tasks):
         drain(verify.run(rank=rank, world_size=tasks))
-    step = ReadmitDedup(str(tmp_path / "cand"), str(tmp_path / "verdicts"), str(tmp_path / "out"), 0.7)
+    drain(DecideReadmissions(str(tmp_path / "verdicts"), str(tmp_path / "decisions"), 0.7).run())
+    step = ReadmitDedup(str(tmp_path / "cand"), str(tmp_path / "decisions"), str(tmp_path / "out"))
     for rank in range(tasks):
         drain(step.run(rank=rank, world_size=tasks))
     return read(tmp_path / "out", "readmitted_*.jsonl.gz"), step
@@ -144,6 +146,36 @@ def test_readmit_dedup_never_brings_back_a_copy(tmp_path, tasks):
     assert "language" not in back["C"].metadata  # the gate adds nothing the candidate did not carry
 
 
+def test_the_closest_kept_document_decides_whatever_task_measured_it(tmp_path):
+    """The copy's kept original is in the second of two kept files, measured by the second
+    verify task; a loosely similar kept page in the first file must not hide it."""
+    a = words(1)
+    loose = " ".join(a.split()[:120]) + " " + words(7, 30)  # shares most of A: collides at ~0.67, under 0.7
+    back, _ = gate(tmp_path, [Document(text=loose, id="L"), Document(text=a, id="A")],
+                   {"c.jsonl.gz": [cand("copy", a + " end")]}, tasks=2, kept_tasks=2)
+    first_task = (tmp_path / "verdicts" / "00000.jsonl").read_text()
+    assert '"kept_id": "L"' in first_task  # the first task did measure the loose page
+    assert back == {}
+
+
+def test_of_a_chain_of_candidates_the_ends_come_back():
+    """A ~ B ~ C with A unlike C: B copies A, which is admitted; C copies only B, which is not."""
+    import json
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        verdicts = Path(tmp) / "verdicts"
+        verdicts.mkdir()
+        lines = [{"a": [0, 0, "A"], "b": [0, 1, "B"], "similarity": 0.8}, {"a": [0, 1, "B"], "b": [0, 2, "C"], "similarity": 0.8},
+                 {"file": 0, "doc": 3, "similarity": 0.9, "kept_id": "K"}, {"a": [0, 3, "D"], "b": [0, 4, "E"], "similarity": 0.9}]
+        (verdicts / "00000.jsonl").write_text("".join(json.dumps(v) + "\n" for v in lines))
+        drain(DecideReadmissions(str(verdicts), str(Path(tmp) / "out"), 0.7).run())
+        decided = {d["doc"]: d for d in map(json.loads, (Path(tmp) / "out" / "decisions.jsonl").read_text().splitlines())}
+    assert {doc for doc, d in decided.items() if d["admit"]} == {0, 2, 4}  # A, C, and E (D is a kept copy)
+    assert decided[1]["copies_candidate"] == "A" and decided[3]["kept_id"] == "K"
+
+
 def test_the_gate_measures_only_pairs_that_share_a_band(tmp_path):
     # 40 unrelated candidates and one copy: only the copy's pair (and luck) is measured.
     files = {"c.jsonl.gz": [cand(f"U{i}", words(100 + i)) for i in range(40)] + [cand("copy", words(1))]}
@@ -157,7 +189,7 @@ def test_the_gate_refuses_to_run_without_the_kept_signatures(tmp_path):
     config = minhash_config(5, 24, 8, seed=1)
     sign([cand("C", words(3))], tmp_path / "cand_sigs", config)
     step = BandCollisions(str(tmp_path / "cand_sigs"), str(tmp_path / "missing"), str(tmp_path / "pairs"), config)
-    with pytest.raises(FileNotFoundError, match="rerun the dedup stage"):
+    with pytest.raises(FileNotFoundError, match="signatures are missing; delete the run folder's dedup/"):
         drain(step.run())
 
 

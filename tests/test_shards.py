@@ -136,6 +136,20 @@ def test_a_task_without_documents(tmp_path):
     assert ShardDataset(tmp_path / "shards")[0][0] != manifest["pad_id"]
 
 
+def test_a_packed_file_cut_short_is_named_not_shuffled(tmp_path):
+    from pipeline.layout import DamagedRunFolder
+
+    tok = train_bpe(TEXTS, vocab_size=300, min_frequency=1)
+    save_tokenizer(tok, tmp_path / "tok", pad_to_multiple_of=64, model_max_length=SEQ_LEN, extra={})
+    s = ShardsConfig(seq_len=SEQ_LEN, packing="concat", max_shard_tokens=SEQ_LEN * 40)
+    out = tmp_path / "shards"
+    list(PackShards(str(tmp_path / "tok"), str(out), s).run(iter([Document(text=t, id=str(i)) for i, t in enumerate(TEXTS)])))
+    rows = out / "work" / "rows_00000.bin"
+    rows.write_bytes(rows.read_bytes()[: -SEQ_LEN * 4 - 7])  # a disk that filled mid-write
+    with pytest.raises(DamagedRunFolder, match="rows_00000.bin is shorter than its part record says"):
+        list(ShuffleShards(str(out), s, seed=0).run())
+
+
 def test_special_token_text_in_a_document_stays_text(tmp_path):
     """A page quoting the EOS string must not put an EOS id in the middle of its row."""
     from shards.dataset import ShardDataset
