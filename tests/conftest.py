@@ -1,5 +1,6 @@
 """Shared fixtures. Real third-party data lives beside the repo in ../shared/data (CI has it)."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -28,3 +29,20 @@ def shared_reference() -> Path:
 @pytest.fixture(scope="session")
 def configs() -> Path:
     return REPO / "configs"
+
+
+def run_demo_config(configs: Path, corpus: Path, out: Path, *extra: str) -> int:
+    """`thresher run configs/demo.yaml` on CORPUS into OUT, with EXTRA options."""
+    from pipeline.cli import main
+
+    return main(["run", str(configs / "demo.yaml"), "--input", str(corpus), "--output", str(out), *extra])
+
+
+def assert_same_shards(run: Path, reference: Path) -> None:
+    """RUN's shard files (.bin and .seg) and manifest are byte for byte REFERENCE's."""
+    shards = sorted((reference / "shards").glob("shard_*"))
+    assert shards
+    for shard in shards:
+        assert (run / "shards" / shard.name).read_bytes() == shard.read_bytes(), shard.name
+    manifest = lambda root: json.loads((root / "shards" / "manifest.json").read_text())  # noqa: E731
+    assert manifest(run) == manifest(reference)

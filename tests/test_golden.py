@@ -18,6 +18,7 @@ from tokenizers import Tokenizer
 from pipeline.cli import main
 from demo.corpus import write_demo_corpus
 from shards.dataset import ShardDataset
+from tests.conftest import assert_same_shards
 
 # Reviewed against the labels (see test_each_kind_meets_its_fate): a change here is a change
 # in what the pipeline removes, to be understood before the numbers are updated.
@@ -170,10 +171,7 @@ def test_rerun_skips_and_a_second_run_is_identical(golden, tmp_path, configs, ca
     # The corpus folder holds labels.json beside the WARC files: left out, and said so.
     assert "note: 1 file(s) in the input folders are of no format read here and were left out: labels.json" in out
     assert run_demo(configs, corpus, tmp_path / "again") == 0  # fresh folder, same input and seed
-    shards = sorted((run / "shards").glob("*.bin"))
-    assert shards
-    for shard in shards:
-        assert (tmp_path / "again" / "shards" / shard.name).read_bytes() == shard.read_bytes()
+    assert_same_shards(tmp_path / "again", run)
 
 
 def test_changed_config_in_same_folder_is_refused(golden, configs, capsys):

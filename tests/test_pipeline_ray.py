@@ -1,18 +1,13 @@
 """The pipeline on Ray (datatrove's RayPipelineExecutor), on a Ray started for the run on this
 machine: the same run folder, completion markers and shards as the local executor."""
 
-import json
-
 import pytest
 
 from demo.corpus import write_demo_corpus
-from pipeline.cli import main
+from tests.conftest import assert_same_shards
+from tests.conftest import run_demo_config as run
 
 pytest.importorskip("ray", reason="the Ray executor needs Ray: pip install -e '.[ray]' (the test extra has it)")
-
-
-def run(configs, corpus, out, *extra) -> int:
-    return main(["run", str(configs / "demo.yaml"), "--input", str(corpus), "--output", str(out), *extra])
 
 
 def test_whole_pipeline_on_ray_matches_local(configs, tmp_path, capsys):
@@ -21,12 +16,7 @@ def test_whole_pipeline_on_ray_matches_local(configs, tmp_path, capsys):
     assert run(configs, corpus, tmp_path / "ray", "--tasks", "2", "--executor", "ray") == 0
     printed = capsys.readouterr().out
     assert "2 tasks, 2 at once on Ray" in printed and "Logging directory points" not in printed  # Ray's chatter stays in the logs
-    local_shards = sorted((tmp_path / "local" / "shards").glob("shard_*"))
-    assert local_shards
-    for shard in local_shards:
-        assert (tmp_path / "ray" / "shards" / shard.name).read_bytes() == shard.read_bytes()
-    manifest = lambda root: json.loads((root / "shards" / "manifest.json").read_text())  # noqa: E731
-    assert manifest(tmp_path / "ray") == manifest(tmp_path / "local")
+    assert_same_shards(tmp_path / "ray", tmp_path / "local")
     # datatrove's completion markers, as locally: a rerun finds every task done.
     assert len(list((tmp_path / "ray" / "langid" / "logs" / "langid" / "completions").iterdir())) == 2
     assert run(configs, corpus, tmp_path / "ray", "--tasks", "2", "--executor", "ray") == 0

@@ -17,6 +17,8 @@ import pytest
 
 from pipeline.cli import main
 from pipeline.slurm import NODE_LINE
+from tests.conftest import assert_same_shards
+from tests.conftest import run_demo_config as run
 from demo.corpus import write_demo_corpus
 
 WAIT_S = 900
@@ -56,10 +58,6 @@ def wait_for(run: Path) -> None:
     pytest.fail(f"Slurm jobs of {run} still queued after {WAIT_S}s")
 
 
-def run(configs, corpus, out, *extra) -> int:
-    return main(["run", str(configs / "demo.yaml"), "--input", str(corpus), "--output", str(out), *extra])
-
-
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
     return write_demo_corpus(tmp_path_factory.mktemp("slurm") / "input", seed=0, scale=0.3)
@@ -92,12 +90,7 @@ def test_whole_pipeline_on_slurm_matches_local(configs, corpus, tmp_path, capsys
     if len(set(nodes)) > 1:
         assert used == set(nodes), f"tasks ran on {used} only, of {nodes}"
 
-    local_shards = sorted((tmp_path / "local" / "shards").glob("*.bin"))
-    assert local_shards
-    for shard in local_shards:
-        assert (tmp_path / "slurm" / "shards" / shard.name).read_bytes() == shard.read_bytes()
-    manifest = lambda root: json.loads((root / "shards" / "manifest.json").read_text())  # noqa: E731
-    assert manifest(tmp_path / "slurm") == manifest(tmp_path / "local")
+    assert_same_shards(tmp_path / "slurm", tmp_path / "local")
     summary = json.loads((tmp_path / "slurm" / "report" / "summary.json").read_text())
     assert summary["funnel"][-1]["documents_out"] > 0
 
