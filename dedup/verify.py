@@ -29,6 +29,23 @@ from dedup.signature import record_dtype
 _RECORDS_PER_READ = 1 << 16  # bounds the memory of reading one large bucket file
 
 
+def file_records(folder: DataFolder, path: str, dtype: np.dtype):
+    """The records of one bucket file, a block of at most _RECORDS_PER_READ at a time."""
+    with folder.open(path, "rb") as f:
+        while chunk := f.read(_RECORDS_PER_READ * dtype.itemsize):
+            if len(chunk) % dtype.itemsize:
+                raise ValueError(f"{folder.path}/{path}: truncated signature file; rerun the job that wrote it")
+            yield np.frombuffer(chunk, dtype=dtype)
+
+
+def band_records(folder: DataFolder, band: int, dtype: np.dtype):
+    """(file id, records) blocks of one band, file by file. File ids are positions in the bucket
+    folder's sorted file list, as datatrove's bucket stage numbers them."""
+    for file_id, path in enumerate(folder.list_files(subdirectory=f"bucket_{band:03d}")):
+        for records in file_records(folder, path, dtype):
+            yield file_id, records
+
+
 def load_signatures(folder: DataFolder, config: MinhashConfig, wanted: dict[int, set[int]]) -> dict[tuple[int, int], np.ndarray]:
     """(file id, doc index) -> all num_buckets x hashes_per_bucket hashes, for the WANTED documents.
 
@@ -45,17 +62,13 @@ def load_signatures(folder: DataFolder, config: MinhashConfig, wanted: dict[int,
             if not docs:
                 continue
             keys = np.fromiter(docs, dtype=np.uint32, count=len(docs))
-            with folder.open(path, "rb") as f:
-                while chunk := f.read(_RECORDS_PER_READ * dtype.itemsize):
-                    if len(chunk) % dtype.itemsize:
-                        raise ValueError(f"{path}: truncated signature file; rerun the signature job")
-                    records = np.frombuffer(chunk, dtype=dtype)
-                    for record in records[np.isin(records["doc"], keys)]:
-                        key = (file_id, int(record["doc"]))
-                        sig = out.get(key)
-                        if sig is None:
-                            sig = out[key] = np.zeros(config.num_buckets * width, dtype=dtype["sig"].base)
-                        sig[bucket * width : (bucket + 1) * width] = record["sig"]
+            for records in file_records(folder, path, dtype):
+                for record in records[np.isin(records["doc"], keys)]:
+                    key = (file_id, int(record["doc"]))
+                    sig = out.get(key)
+                    if sig is None:
+                        sig = out[key] = np.zeros(config.num_buckets * width, dtype=dtype["sig"].base)
+                    sig[bucket * width : (bucket + 1) * width] = record["sig"]
     return out
 
 
@@ -82,18 +95,14 @@ def signature_matrix(folder: DataFolder, config: MinhashConfig, keys: np.ndarray
             if lo == hi:
                 continue
             docs = keys[lo:hi] & 0xFFFFFFFF
-            with folder.open(path, "rb") as f:
-                while chunk := f.read(_RECORDS_PER_READ * dtype.itemsize):
-                    if len(chunk) % dtype.itemsize:
-                        raise ValueError(f"{path}: truncated signature file; rerun the signature job")
-                    records = np.frombuffer(chunk, dtype=dtype)
-                    at = np.searchsorted(docs, records["doc"])
-                    hit = at < len(docs)
-                    hit[hit] = docs[at[hit]] == records["doc"][hit]
-                    rows = lo + at[hit]
-                    out[rows, bucket * width : (bucket + 1) * width] = records["sig"][hit].astype(np.uint16)
-                    if bucket == 0:
-                        found[rows] = True
+            for records in file_records(folder, path, dtype):
+                at = np.searchsorted(docs, records["doc"])
+                hit = at < len(docs)
+                hit[hit] = docs[at[hit]] == records["doc"][hit]
+                rows = lo + at[hit]
+                out[rows, bucket * width : (bucket + 1) * width] = records["sig"][hit].astype(np.uint16)
+                if bucket == 0:
+                    found[rows] = True
     if not found.all():
         missing = keys[~found][0]
         raise ValueError(f"{folder.path}: no signature for document {int(missing) & 0xFFFFFFFF} of task {int(missing) >> 32}: "

@@ -42,11 +42,10 @@ from datatrove.pipeline.dedup.minhash import MinhashConfig
 
 from dedup.signature import record_dtype
 from dedup.survivor import read_facts
-from dedup.verify import estimated_jaccard, load_signatures
+from dedup.verify import band_records, estimated_jaccard, load_signatures
 from pipeline.stage_io import StageReader
 
 PAIR = np.dtype([("a_file", "<u4"), ("a_doc", "<u4"), ("b_file", "<u4"), ("b_doc", "<u4")])
-_BLOCK = 1 << 16  # kept records streamed past the candidates at a time
 _ODD = np.random.default_rng(0x5EED).integers(0, 2**63, size=64, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
 
 
@@ -77,16 +76,6 @@ def fingerprints(sig: np.ndarray) -> np.ndarray:
         h += sig[:, j].astype(np.uint64) * _ODD[j % len(_ODD)]
     h ^= h >> np.uint64(31)
     return h * _ODD[-1]
-
-
-def band_records(folder: DataFolder, band: int, dtype: np.dtype):
-    """(file id, records) blocks of one band, file by file, in the order datatrove numbers them."""
-    for file_id, path in enumerate(folder.list_files(subdirectory=f"bucket_{band:03d}")):
-        with folder.open(path, "rb") as f:
-            while chunk := f.read(_BLOCK * dtype.itemsize):
-                if len(chunk) % dtype.itemsize:
-                    raise ValueError(f"{folder.path}/{path}: truncated signature file; rerun the job that wrote it")
-                yield file_id, np.frombuffer(chunk, dtype=dtype)
 
 
 class BandCollisions(PipelineStep):
